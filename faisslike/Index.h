@@ -18,6 +18,10 @@ struct SearchParameters {
     /// When set, only ids for which sel->is_member(id) is true are returned.
     const IDSelector* sel = nullptr;
     virtual ~SearchParameters() = default;
+    /// A copy of the same dynamic type, for wrappers (IndexIDMap, ...) that must
+    /// pass a translated selector down without mutating the caller's object.
+    /// Every subclass overrides it.
+    virtual SearchParameters* clone() const { return new SearchParameters(*this); }
 };
 
 /// The abstract interface every index implements (Faiss's Index).

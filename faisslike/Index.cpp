@@ -50,10 +50,10 @@ std::string Index::index_name() const {
     std::unique_ptr<char, void (*)(void*)> demangled(
             abi::__cxa_demangle(mangled, nullptr, nullptr, &status), std::free);
     std::string name = status == 0 && demangled ? demangled.get() : mangled;
-    const std::string ns = "faisslike::";
-    size_t pos;
-    while ((pos = name.find(ns)) != std::string::npos) {
-        name.erase(pos, ns.size());
+    // Users know the class, not its namespace: keep the last component.
+    size_t pos = name.rfind("::");
+    if (pos != std::string::npos && name.find('<') == std::string::npos) {
+        name.erase(0, pos + 2);
     }
     return name;
 }

@@ -1,0 +1,479 @@
+// `faisslike bench`: build, search and score indexes given as factory strings.
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <numeric>
+#include <optional>
+
+#include <faisslike/Index.h>
+#include <faisslike/IndexIDMap.h>
+#include <faisslike/impl/FaisslikeException.h>
+#include <faisslike/index_factory.h>
+#include <faisslike/utils/random.h>
+
+#include "cli_args.h"
+#include "commands.h"
+#include "ground_truth.h"
+#include "index_memory.h"
+#include "output_format.h"
+#include "progress.h"
+#include "vector_io.h"
+
+namespace faisslike::tools {
+
+const char* const kBenchHelp = R"(usage: faisslike bench [options] [INDEX_SPEC ...]
+
+Builds each index described by a Faiss factory string (default: Flat IDMap,Flat),
+trains it if needed, adds the base vectors, searches the queries and prints one
+row per index: build time (train + add), search throughput, recall and memory.
+
+Without --base the data is generated: SIFT-like clustered vectors, base and
+queries drawn from the same seeded distribution.
+
+data:
+  --base FILE      base vectors: .fvecs, .bvecs, or .npy (float32, float64, uint8)
+  --query FILE     query vectors, same formats (required with --base)
+  --gt FILE        ground truth: .ivecs or int32/int64 .npy, row q holding the ids
+                   (base row numbers) of the neighbours of query q, nearest first;
+                   default: computed exactly
+  --nb N           base size: generated count (default 100000) or first N of --base
+  --nq N           query count: generated count (default 1000) or first N of --query
+  --d D            dimension of generated data (default 128)
+  --seed S         seed of generated data (default 1234)
+search:
+  --metric l2|ip   squared L2 distance or inner product (default l2)
+  --k K            neighbours per query (default 10)
+  --threads T      OpenMP threads (default: all cores)
+output:
+  --json           one JSON object per index on stdout instead of the table
+  --quiet          no progress or notes on stderr
+  -h, --help       this help
+
+R@k is the fraction of queries whose true nearest neighbour is among the first
+k results, as in Faiss and ann-benchmarks.
+
+example:
+  faisslike bench --base sift_base.fvecs --query sift_query.fvecs \
+      --gt sift_groundtruth.ivecs Flat IDMap,Flat
+)";
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kDefaultGeneratedBase = 100000;
+constexpr size_t kDefaultGeneratedQueries = 1000;
+constexpr size_t kDefaultDimension = 128;
+constexpr int64_t kDefaultSeed = 1234;
+// Generated data: enough clusters that they are small relative to the base, as
+// in SIFT; the spread (noise relative to centre spacing) keeps them separable
+// without making the search trivial.
+constexpr size_t kGeneratedClusters = 256;
+constexpr float kGeneratedSpread = 0.5f;
+// Steps are cut into about this many pieces so progress moves; pieces stay big
+// enough not to change what is measured.
+constexpr size_t kProgressSteps = 20;
+constexpr size_t kMinAddChunk = 16384;
+constexpr size_t kMinSearchChunk = 1024;
+
+struct BenchOptions {
+    std::string base_path;
+    std::string query_path;
+    std::string gt_path;
+    std::optional<size_t> nb;
+    std::optional<size_t> nq;
+    std::optional<size_t> d;
+    std::optional<int64_t> seed;
+    MetricType metric = METRIC_L2;
+    size_t k = 10;
+    std::optional<int> threads;
+    bool json = false;
+    bool quiet = false;
+    bool help = false;
+    std::vector<std::string> specs;
+};
+
+struct Dataset {
+    Matrix<float> base;
+    Matrix<float> queries;
+    Matrix<int64_t> gt;
+    std::string description;
+    std::string gt_source;
+};
+
+struct BenchResult {
+    std::string spec;
+    std::string error;
+    double train_s = 0;
+    double add_s = 0;
+    double search_s = 0;
+    std::vector<std::pair<size_t, double>> recalls;
+    uint64_t memory_bytes = 0;
+};
+
+double seconds_since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string base_name(const std::string& path) {
+    size_t slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+BenchOptions parse_options(const std::vector<std::string>& args) {
+    BenchOptions o;
+    constexpr int64_t kMaxCount = int64_t(1) << 40;
+    ArgParser p(args);
+    while (p.next()) {
+        if (!p.is_option()) {
+            o.specs.push_back(p.arg());
+            continue;
+        }
+        const std::string& name = p.name();
+        if (name == "-h" || name == "--help") {
+            p.no_value();
+            o.help = true;
+        } else if (name == "--base") {
+            o.base_path = p.value();
+        } else if (name == "--query") {
+            o.query_path = p.value();
+        } else if (name == "--gt") {
+            o.gt_path = p.value();
+        } else if (name == "--nb") {
+            o.nb = size_t(parse_int(p.value(), name, 1, kMaxCount));
+        } else if (name == "--nq") {
+            o.nq = size_t(parse_int(p.value(), name, 1, kMaxCount));
+        } else if (name == "--d") {
+            o.d = size_t(parse_int(p.value(), name, 1, int64_t(kMaxDimension)));
+        } else if (name == "--seed") {
+            o.seed = parse_int(p.value(), name, 0, int64_t(1) << 62);
+        } else if (name == "--metric") {
+            std::string m = p.value();
+            if (m == "l2" || m == "L2") {
+                o.metric = METRIC_L2;
+            } else if (m == "ip" || m == "IP") {
+                o.metric = METRIC_INNER_PRODUCT;
+            } else {
+                throw UsageError("--metric expects l2 or ip, got '" + m + "'");
+            }
+        } else if (name == "--k") {
+            o.k = size_t(parse_int(p.value(), name, 1, int64_t(1) << 20));
+        } else if (name == "--threads") {
+            o.threads = int(parse_int(p.value(), name, 1, 4096));
+        } else if (name == "--json") {
+            p.no_value();
+            o.json = true;
+        } else if (name == "--quiet") {
+            p.no_value();
+            o.quiet = true;
+        } else {
+            throw UsageError("unknown option " + name + " for bench");
+        }
+    }
+    if (o.help) {
+        return o;
+    }
+    if (o.base_path.empty() != o.query_path.empty()) {
+        throw UsageError("--base and --query go together");
+    }
+    if (!o.gt_path.empty() && o.base_path.empty()) {
+        throw UsageError("--gt needs --base and --query (generated data gets exact ground truth)");
+    }
+    if (!o.base_path.empty() && o.d) {
+        throw UsageError("--d is for generated data; the dimension of --base comes from the file");
+    }
+    if (!o.base_path.empty() && o.seed) {
+        throw UsageError("--seed is for generated data only");
+    }
+    if (o.specs.empty()) {
+        o.specs = {"Flat", "IDMap,Flat"};
+    }
+    return o;
+}
+
+// Builds every index once, empty, so a typo in the last spec fails before
+// minutes of ground truth and benchmarking.
+void check_specs(const BenchOptions& o, size_t d) {
+    for (const std::string& spec : o.specs) {
+        try {
+            std::unique_ptr<Index> index(index_factory(int(d), spec.c_str(), o.metric));
+        } catch (const FaisslikeException& e) {
+            throw UsageError(e.msg());
+        }
+    }
+}
+
+Matrix<float> read_prefix(
+        const std::string& path,
+        std::optional<size_t> limit,
+        const char* option) {
+    VectorFileInfo info = inspect_vector_file(path);
+    if (limit && *limit > info.n) {
+        throw FaisslikeException(
+                std::string(option) + " " + std::to_string(*limit) + " exceeds the " +
+                std::to_string(info.n) + " vectors in " + path);
+    }
+    Matrix<float> m = read_float_vectors(path, limit.value_or(kAllRows));
+    if (m.n == 0) {
+        throw FaisslikeException(path + ": holds no vectors");
+    }
+    return m;
+}
+
+Dataset load_files(const BenchOptions& o) {
+    VectorFileInfo base_info = inspect_vector_file(o.base_path);
+    VectorFileInfo query_info = inspect_vector_file(o.query_path);
+    if (base_info.d != query_info.d) {
+        throw FaisslikeException(
+                "queries have dimension " + std::to_string(query_info.d) + " (" + o.query_path +
+                ") but the base has " + std::to_string(base_info.d) + " (" + o.base_path + ")");
+    }
+    check_specs(o, base_info.d);
+
+    Dataset data;
+    Progress reading("read", 0, o.quiet);
+    data.base = read_prefix(o.base_path, o.nb, "--nb");
+    data.queries = read_prefix(o.query_path, o.nq, "--nq");
+    reading.finish(
+            std::to_string(data.base.n) + " base and " + std::to_string(data.queries.n) +
+            " query vectors of dimension " + std::to_string(data.base.d));
+    data.description = base_name(o.base_path) + " (" + element_type_name(base_info.type) + ")";
+    if (!o.gt_path.empty()) {
+        data.gt = read_int_vectors(o.gt_path, data.queries.n);
+        check_ground_truth(data.gt, data.queries.n, data.base.n, o.gt_path);
+        data.gt_source = base_name(o.gt_path);
+    }
+    return data;
+}
+
+Dataset generate(const BenchOptions& o) {
+    size_t d = o.d.value_or(kDefaultDimension);
+    size_t nb = o.nb.value_or(kDefaultGeneratedBase);
+    size_t nq = o.nq.value_or(kDefaultGeneratedQueries);
+    int64_t seed = o.seed.value_or(kDefaultSeed);
+    check_specs(o, d);
+    check_fits_in_memory("generated data", nb + nq, d, sizeof(float));
+
+    // One call draws base and queries from the same cluster centres; the
+    // queries are the last nq rows.
+    Progress progress("generate", 0, o.quiet);
+    Dataset data;
+    data.base.n = nb;
+    data.base.d = d;
+    data.base.values.resize((nb + nq) * d);
+    float_clustered(
+            data.base.values.data(), nb + nq, d, kGeneratedClusters, kGeneratedSpread, seed);
+    data.queries.n = nq;
+    data.queries.d = d;
+    data.queries.values.assign(data.base.values.begin() + nb * d, data.base.values.end());
+    data.base.values.resize(nb * d);
+    progress.finish(
+            std::to_string(nb) + " base and " + std::to_string(nq) +
+            " query vectors of dimension " + std::to_string(d));
+    data.description = "generated (clustered, seed " + std::to_string(seed) + ")";
+    return data;
+}
+
+// Adds in chunks so progress moves; IDMap indexes get the ids 0..nb-1 so that
+// labels are base rows for every index.
+void add_base(Index& index, const Matrix<float>& base, const std::string& spec, bool quiet) {
+    bool takes_ids = dynamic_cast<IndexIDMap*>(&index) != nullptr;
+    std::vector<idx_t> ids;
+    if (takes_ids) {
+        ids.resize(base.n);
+        std::iota(ids.begin(), ids.end(), idx_t(0));
+    }
+    size_t chunk = std::max(kMinAddChunk, base.n / kProgressSteps);
+    Progress progress(spec + ": add", base.n, quiet);
+    for (size_t i = 0; i < base.n; i += chunk) {
+        size_t n = std::min(chunk, base.n - i);
+        if (takes_ids) {
+            index.add_with_ids(idx_t(n), base.row(i), ids.data() + i);
+        } else {
+            index.add(idx_t(n), base.row(i));
+        }
+        progress.update(i + n);
+    }
+    progress.finish(std::to_string(base.n) + " vectors");
+}
+
+BenchResult run_index(
+        const std::string& spec,
+        const Dataset& data,
+        const BenchOptions& o,
+        const std::vector<size_t>& recall_ks) {
+    BenchResult r;
+    r.spec = spec;
+    const Matrix<float>& base = data.base;
+    const Matrix<float>& queries = data.queries;
+    std::unique_ptr<Index> index(index_factory(int(base.d), spec.c_str(), o.metric));
+
+    if (!index->is_trained) {
+        Progress progress(spec + ": train", 0, o.quiet);
+        auto t0 = Clock::now();
+        index->train(idx_t(base.n), base.values.data());
+        r.train_s = seconds_since(t0);
+        progress.finish("on " + std::to_string(base.n) + " vectors");
+    }
+
+    auto t0 = Clock::now();
+    add_base(*index, base, spec, o.quiet);
+    r.add_s = seconds_since(t0);
+
+    std::vector<float> distances(queries.n * o.k);
+    std::vector<idx_t> labels(queries.n * o.k);
+    size_t chunk = std::max(kMinSearchChunk, queries.n / kProgressSteps);
+    Progress progress(spec + ": search", queries.n, o.quiet);
+    t0 = Clock::now();
+    for (size_t i = 0; i < queries.n; i += chunk) {
+        size_t n = std::min(chunk, queries.n - i);
+        index->search(
+                idx_t(n), queries.row(i), idx_t(o.k), distances.data() + i * o.k,
+                labels.data() + i * o.k);
+        progress.update(i + n);
+    }
+    r.search_s = seconds_since(t0);
+    progress.finish(std::to_string(queries.n) + " queries");
+
+    for (size_t k : recall_ks) {
+        r.recalls.emplace_back(k, recall_at(data.gt, labels.data(), queries.n, o.k, k));
+    }
+    r.memory_bytes = index_memory_bytes(*index);
+    return r;
+}
+
+double qps(const BenchResult& r, size_t nq) {
+    return r.search_s > 0 ? double(nq) / r.search_s : 0.0;
+}
+
+std::string json_line(
+        const BenchResult& r,
+        const Dataset& data,
+        const BenchOptions& o,
+        int threads) {
+    JsonLine j;
+    j.add("index", r.spec)
+            .add("data", data.description)
+            .add("nb", int64_t(data.base.n))
+            .add("nq", int64_t(data.queries.n))
+            .add("d", int64_t(data.base.d))
+            .add("metric", metric_name(o.metric))
+            .add("k", int64_t(o.k))
+            .add("threads", int64_t(threads));
+    if (!r.error.empty()) {
+        j.add("error", r.error);
+        return j.str();
+    }
+    j.add("train_s", r.train_s)
+            .add("add_s", r.add_s)
+            .add("build_s", r.train_s + r.add_s)
+            .add("search_s", r.search_s)
+            .add("qps", qps(r, data.queries.n));
+    for (const auto& [k, recall] : r.recalls) {
+        j.add("recall_at_" + std::to_string(k), recall);
+    }
+    j.add("memory_bytes", int64_t(r.memory_bytes));
+    return j.str();
+}
+
+void print_table(
+        const std::vector<BenchResult>& results,
+        const Dataset& data,
+        const BenchOptions& o,
+        const std::vector<size_t>& recall_ks,
+        int threads) {
+    std::printf(
+            "data: %s, %zu base and %zu query vectors, d=%zu, metric %s, k=%zu, threads=%d\n",
+            data.description.c_str(), data.base.n, data.queries.n, data.base.d,
+            metric_name(o.metric), o.k, threads);
+    std::vector<std::string> header = {"index", "build s", "search s", "QPS"};
+    for (size_t k : recall_ks) {
+        header.push_back("R@" + std::to_string(k));
+    }
+    header.push_back("memory");
+    TextTable table(header);
+    for (const BenchResult& r : results) {
+        if (!r.error.empty()) {
+            table.add_row({r.spec, "failed"});
+            continue;
+        }
+        double q = qps(r, data.queries.n);
+        std::vector<std::string> row = {
+                r.spec, fixed(r.train_s + r.add_s, 3), fixed(r.search_s, 3),
+                fixed(q, q < 100 ? 1 : 0)};
+        for (const auto& rk : r.recalls) {
+            row.push_back(fixed(rk.second, 4));
+        }
+        row.push_back(human_bytes(r.memory_bytes));
+        table.add_row(row);
+    }
+    std::fputs(table.render().c_str(), stdout);
+    std::printf(
+            "R@k: fraction of queries whose true nearest neighbour is among the first k "
+            "results (ground truth: %s)\n",
+            data.gt_source.c_str());
+    std::fflush(stdout);
+}
+
+} // namespace
+
+int bench_command(const std::vector<std::string>& args) {
+    BenchOptions o = parse_options(args);
+    if (o.help) {
+        std::fputs(kBenchHelp, stdout);
+        return 0;
+    }
+    if (o.threads) {
+        omp_set_num_threads(*o.threads);
+    }
+    int threads = omp_get_max_threads();
+
+    Dataset data = o.base_path.empty() ? generate(o) : load_files(o);
+    check_fits_in_memory("search results", data.queries.n, o.k, sizeof(float) + sizeof(idx_t));
+    if (data.gt_source.empty()) {
+        data.gt = exact_neighbors(data.base, data.queries, 1, o.metric, o.quiet);
+        data.gt_source = "exact, computed";
+    }
+
+    std::vector<size_t> recall_ks;
+    for (size_t k : {size_t(1), size_t(10), o.k}) {
+        if (k <= o.k && std::find(recall_ks.begin(), recall_ks.end(), k) == recall_ks.end()) {
+            recall_ks.push_back(k);
+        }
+    }
+
+    std::vector<BenchResult> results;
+    bool failed = false;
+    for (const std::string& spec : o.specs) {
+        BenchResult r;
+        // One index failing (say, out of memory) should not lose the others' rows.
+        try {
+            r = run_index(spec, data, o, recall_ks);
+        } catch (const FaisslikeException& e) {
+            r.spec = spec;
+            r.error = e.msg();
+        } catch (const std::exception& e) {
+            r.spec = spec;
+            r.error = e.what();
+        }
+        if (!r.error.empty()) {
+            failed = true;
+            std::fprintf(stderr, "faisslike: error: %s: %s\n", spec.c_str(), r.error.c_str());
+        }
+        if (o.json) {
+            std::printf("%s\n", json_line(r, data, o, threads).c_str());
+            std::fflush(stdout);
+        }
+        results.push_back(std::move(r));
+    }
+    if (!o.json) {
+        print_table(results, data, o, recall_ks, threads);
+    }
+    return failed ? 1 : 0;
+}
+
+} // namespace faisslike::tools

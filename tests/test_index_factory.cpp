@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include <faisslike/IVFlib.h>
 #include <faisslike/IndexFlat.h>
 #include <faisslike/IndexIDMap.h>
 #include <faisslike/IndexIVFFlat.h>
@@ -123,6 +124,22 @@ TEST(IndexFactory, UnknownStringsGiveAParseError) {
     }
     EXPECT_THROW(index_factory(0, "Flat"), FaisslikeException);
     EXPECT_THROW(index_factory(8, nullptr), FaisslikeException);
+}
+
+} // namespace
+} // namespace faisslike
+
+namespace faisslike {
+namespace {
+
+TEST(IVFlib, ExtractIndexIVFLooksThroughWrappers) {
+    std::unique_ptr<Index> wrapped(index_factory(16, "IDMap,PCA8,IVF4,Flat,RFlat"));
+    IndexIVF* ivf = extract_index_ivf(wrapped.get());
+    EXPECT_EQ(ivf->nlist, 4u);
+    EXPECT_EQ(ivf->d, 8);
+    std::unique_ptr<Index> flat(index_factory(16, "IDMap,Flat"));
+    EXPECT_EQ(try_extract_index_ivf(flat.get()), nullptr);
+    EXPECT_THROW(extract_index_ivf(flat.get()), FaisslikeException);
 }
 
 } // namespace

@@ -9,6 +9,7 @@
 #include <numeric>
 #include <optional>
 
+#include <faisslike/IVFlib.h>
 #include <faisslike/Index.h>
 #include <faisslike/IndexIDMap.h>
 #include <faisslike/impl/FaisslikeException.h>
@@ -48,6 +49,8 @@ search:
   --metric l2|ip   squared L2 distance or inner product (default l2)
   --k K            neighbours per query (default 10)
   --threads T      OpenMP threads (default: all cores)
+  --nprobe LIST    IVF indexes: search once per nprobe in the comma-separated
+                   list (e.g. 1,4,16,64), one row each; default: the index's own
 output:
   --json           one JSON object per index on stdout instead of the table
   --quiet          no progress or notes on stderr
@@ -91,6 +94,7 @@ struct BenchOptions {
     MetricType metric = METRIC_L2;
     size_t k = 10;
     std::optional<int> threads;
+    std::vector<size_t> nprobes;
     bool json = false;
     bool quiet = false;
     bool help = false;
@@ -107,6 +111,7 @@ struct Dataset {
 
 struct BenchResult {
     std::string spec;
+    size_t nprobe = 0; ///< 0: not an IVF index, or its own setting
     std::string error;
     double train_s = 0;
     double add_s = 0;
@@ -164,6 +169,17 @@ BenchOptions parse_options(const std::vector<std::string>& args) {
             o.k = size_t(parse_int(p.value(), name, 1, int64_t(1) << 20));
         } else if (name == "--threads") {
             o.threads = int(parse_int(p.value(), name, 1, 4096));
+        } else if (name == "--nprobe") {
+            std::string list = p.value();
+            size_t start = 0;
+            for (;;) {
+                size_t comma = list.find(',', start);
+                o.nprobes.push_back(size_t(parse_int(list.substr(start, comma - start), name, 1, int64_t(1) << 30)));
+                if (comma == std::string::npos) {
+                    break;
+                }
+                start = comma + 1;
+            }
         } else if (name == "--json") {
             p.no_value();
             o.json = true;
@@ -301,13 +317,15 @@ void add_base(Index& index, const Matrix<float>& base, const std::string& spec, 
     progress.finish(std::to_string(base.n) + " vectors");
 }
 
-BenchResult run_index(
+/// Builds one index and searches it once per nprobe setting (once when the
+/// index has no IVF part or no --nprobe was given): one result each.
+std::vector<BenchResult> run_index(
         const std::string& spec,
         const Dataset& data,
         const BenchOptions& o,
         const std::vector<size_t>& recall_ks) {
-    BenchResult r;
-    r.spec = spec;
+    BenchResult built;
+    built.spec = spec;
     const Matrix<float>& base = data.base;
     const Matrix<float>& queries = data.queries;
     std::unique_ptr<Index> index(index_factory(int(base.d), spec.c_str(), o.metric));
@@ -316,34 +334,47 @@ BenchResult run_index(
         Progress progress(spec + ": train", 0, o.quiet);
         auto t0 = Clock::now();
         index->train(idx_t(base.n), base.values.data());
-        r.train_s = seconds_since(t0);
+        built.train_s = seconds_since(t0);
         progress.finish("on " + std::to_string(base.n) + " vectors");
     }
 
     auto t0 = Clock::now();
     add_base(*index, base, spec, o.quiet);
-    r.add_s = seconds_since(t0);
+    built.add_s = seconds_since(t0);
+    built.memory_bytes = index_memory_bytes(*index);
 
+    IndexIVF* ivf = try_extract_index_ivf(index.get());
+    std::vector<size_t> nprobes = ivf && !o.nprobes.empty() ? o.nprobes : std::vector<size_t>{0};
+    std::vector<BenchResult> results;
     std::vector<float> distances(queries.n * o.k);
     std::vector<idx_t> labels(queries.n * o.k);
     size_t chunk = std::max(kMinSearchChunk, queries.n / kProgressSteps);
-    Progress progress(spec + ": search", queries.n, o.quiet);
-    t0 = Clock::now();
-    for (size_t i = 0; i < queries.n; i += chunk) {
-        size_t n = std::min(chunk, queries.n - i);
-        index->search(
-                idx_t(n), queries.row(i), idx_t(o.k), distances.data() + i * o.k,
-                labels.data() + i * o.k);
-        progress.update(i + n);
+    for (size_t nprobe : nprobes) {
+        BenchResult r = built;
+        if (ivf) {
+            if (nprobe > 0) {
+                ivf->nprobe = nprobe;
+            }
+            r.nprobe = ivf->nprobe;
+        }
+        std::string label = spec + (ivf ? " nprobe=" + std::to_string(r.nprobe) : "");
+        Progress progress(label + ": search", queries.n, o.quiet);
+        t0 = Clock::now();
+        for (size_t i = 0; i < queries.n; i += chunk) {
+            size_t n = std::min(chunk, queries.n - i);
+            index->search(
+                    idx_t(n), queries.row(i), idx_t(o.k), distances.data() + i * o.k,
+                    labels.data() + i * o.k);
+            progress.update(i + n);
+        }
+        r.search_s = seconds_since(t0);
+        progress.finish(std::to_string(queries.n) + " queries");
+        for (size_t k : recall_ks) {
+            r.recalls.emplace_back(k, recall_at(data.gt, labels.data(), queries.n, o.k, k));
+        }
+        results.push_back(std::move(r));
     }
-    r.search_s = seconds_since(t0);
-    progress.finish(std::to_string(queries.n) + " queries");
-
-    for (size_t k : recall_ks) {
-        r.recalls.emplace_back(k, recall_at(data.gt, labels.data(), queries.n, o.k, k));
-    }
-    r.memory_bytes = index_memory_bytes(*index);
-    return r;
+    return results;
 }
 
 double qps(const BenchResult& r, size_t nq) {
@@ -356,8 +387,11 @@ std::string json_line(
         const BenchOptions& o,
         int threads) {
     JsonLine j;
-    j.add("index", r.spec)
-            .add("data", data.description)
+    j.add("index", r.spec);
+    if (r.nprobe > 0) {
+        j.add("nprobe", int64_t(r.nprobe));
+    }
+    j            .add("data", data.description)
             .add("nb", int64_t(data.base.n))
             .add("nq", int64_t(data.queries.n))
             .add("d", int64_t(data.base.d))
@@ -390,21 +424,35 @@ void print_table(
             "data: %s, %zu base and %zu query vectors, d=%zu, metric %s, k=%zu, threads=%d\n",
             data.description.c_str(), data.base.n, data.queries.n, data.base.d,
             metric_name(o.metric), o.k, threads);
-    std::vector<std::string> header = {"index", "build s", "search s", "QPS"};
+    bool any_ivf = std::any_of(results.begin(), results.end(),
+                               [](const BenchResult& r) { return r.nprobe > 0; });
+    std::vector<std::string> header = {"index"};
+    if (any_ivf) {
+        header.push_back("nprobe");
+    }
+    for (const char* h : {"build s", "search s", "QPS"}) {
+        header.push_back(h);
+    }
     for (size_t k : recall_ks) {
         header.push_back("R@" + std::to_string(k));
     }
     header.push_back("memory");
     TextTable table(header);
     for (const BenchResult& r : results) {
+        std::vector<std::string> row = {r.spec};
+        if (any_ivf) {
+            row.push_back(r.nprobe > 0 ? std::to_string(r.nprobe) : "");
+        }
         if (!r.error.empty()) {
-            table.add_row({r.spec, "failed"});
+            row.push_back("failed");
+            table.add_row(row);
             continue;
         }
         double q = qps(r, data.queries.n);
-        std::vector<std::string> row = {
-                r.spec, fixed(r.train_s + r.add_s, 3), fixed(r.search_s, 3),
-                fixed(q, q < 100 ? 1 : 0)};
+        for (const std::string& cell :
+             {fixed(r.train_s + r.add_s, 3), fixed(r.search_s, 3), fixed(q, q < 100 ? 1 : 0)}) {
+            row.push_back(cell);
+        }
         for (const auto& rk : r.recalls) {
             row.push_back(fixed(rk.second, 4));
         }
@@ -449,26 +497,29 @@ int bench_command(const std::vector<std::string>& args) {
     std::vector<BenchResult> results;
     bool failed = false;
     for (const std::string& spec : o.specs) {
-        BenchResult r;
+        std::vector<BenchResult> rows;
         // One index failing (say, out of memory) should not lose the others' rows.
+        BenchResult failure;
+        failure.spec = spec;
         try {
-            r = run_index(spec, data, o, recall_ks);
+            rows = run_index(spec, data, o, recall_ks);
         } catch (const FaisslikeException& e) {
-            r.spec = spec;
-            r.error = e.msg();
+            failure.error = e.msg();
         } catch (const std::exception& e) {
-            r.spec = spec;
-            r.error = e.what();
+            failure.error = e.what();
         }
-        if (!r.error.empty()) {
+        if (!failure.error.empty()) {
             failed = true;
-            std::fprintf(stderr, "faisslike: error: %s: %s\n", spec.c_str(), r.error.c_str());
+            std::fprintf(stderr, "faisslike: error: %s: %s\n", spec.c_str(), failure.error.c_str());
+            rows = {failure};
         }
-        if (o.json) {
-            std::printf("%s\n", json_line(r, data, o, threads).c_str());
-            std::fflush(stdout);
+        for (BenchResult& r : rows) {
+            if (o.json) {
+                std::printf("%s\n", json_line(r, data, o, threads).c_str());
+                std::fflush(stdout);
+            }
+            results.push_back(std::move(r));
         }
-        results.push_back(std::move(r));
     }
     if (!o.json) {
         print_table(results, data, o, recall_ks, threads);

@@ -1,6 +1,7 @@
 #include <faisslike/index_factory.h>
 
 #include <functional>
+#include <mutex>
 #include <memory>
 #include <regex>
 #include <string>
@@ -25,64 +26,68 @@ namespace {
 
 using Match = std::smatch;
 
-/// A code: how vectors are stored, standalone (flat) or inside IVF lists.
-struct CodeForm {
-    const char* pattern;
-    const char* example;
-    std::function<std::unique_ptr<Index>(int d, MetricType, const Match&)> flat;
-    std::function<std::unique_ptr<IndexIVF>(Index* quantizer, int d, size_t nlist, MetricType,
-                                            const Match&)>
-            ivf;
-};
-
-const std::vector<CodeForm>& code_forms() {
-    static const std::vector<CodeForm> forms = {
-            {"Flat", "Flat",
-             [](int d, MetricType metric, const Match&) {
-                 return std::make_unique<IndexFlat>(d, metric);
-             },
-             [](Index* q, int d, size_t nlist, MetricType metric, const Match&) {
-                 return std::make_unique<IndexIVFFlat>(q, d, nlist, metric);
-             }},
-    };
-    return forms;
-}
-
-/// A pre-transform; `d` is updated to the transform's output dimension.
-struct TransformForm {
-    const char* pattern;
-    const char* example;
-    std::function<std::unique_ptr<VectorTransform>(int& d, const Match&)> build;
-};
-
 int parse_dim(const Match& m, size_t group, int d_default) {
     return m[group].matched && m[group].length() > 0 ? std::stoi(m[group].str()) : d_default;
 }
 
-const std::vector<TransformForm>& transform_forms() {
-    static const std::vector<TransformForm> forms = {
-            {"PCA(W?)(R?)([0-9]+)", "PCA64, PCAW64, PCAR64, PCAWR64",
-             [](int& d, const Match& m) {
-                 int d_out = parse_dim(m, 3, d);
-                 auto t = std::make_unique<PCAMatrix>(d, d_out, m[1].length() ? -0.5f : 0.0f,
-                                                      m[2].length() > 0);
-                 d = d_out;
-                 return std::unique_ptr<VectorTransform>(std::move(t));
-             }},
-            {"RR([0-9]+)", "RR64",
-             [](int& d, const Match& m) {
-                 int d_out = parse_dim(m, 1, d);
-                 auto t = std::make_unique<RandomRotationMatrix>(d, d_out);
-                 t->is_trained = false; // drawn at train time, as in Faiss
-                 d = d_out;
-                 return std::unique_ptr<VectorTransform>(std::move(t));
-             }},
-            {"L2[nN]orm", "L2norm",
-             [](int& d, const Match&) {
-                 return std::unique_ptr<VectorTransform>(std::make_unique<NormalizationTransform>(d));
-             }},
-    };
-    return forms;
+void register_builtin_forms(std::vector<IndexFactoryCode>& codes,
+                            std::vector<IndexFactoryTransform>& transforms) {
+    codes.push_back({"Flat", "Flat",
+                     [](int d, MetricType metric, const Match&) {
+                         return std::unique_ptr<Index>(std::make_unique<IndexFlat>(d, metric));
+                     },
+                     [](Index* q, int d, size_t nlist, MetricType metric, const Match&) {
+                         return std::unique_ptr<IndexIVF>(std::make_unique<IndexIVFFlat>(q, d, nlist, metric));
+                     }});
+    transforms.push_back({"PCA(W?)(R?)([0-9]+)", "PCA64, PCAW64, PCAR64, PCAWR64",
+                          [](int& d, const Match& m) {
+                              int d_out = parse_dim(m, 3, d);
+                              auto t = std::make_unique<PCAMatrix>(d, d_out, m[1].length() ? -0.5f : 0.0f,
+                                                                   m[2].length() > 0);
+                              d = d_out;
+                              return std::unique_ptr<VectorTransform>(std::move(t));
+                          }});
+    transforms.push_back({"RR([0-9]+)", "RR64",
+                          [](int& d, const Match& m) {
+                              int d_out = parse_dim(m, 1, d);
+                              auto t = std::make_unique<RandomRotationMatrix>(d, d_out);
+                              t->is_trained = false; // drawn at train time, as in Faiss
+                              d = d_out;
+                              return std::unique_ptr<VectorTransform>(std::move(t));
+                          }});
+    transforms.push_back({"L2[nN]orm", "L2norm",
+                          [](int& d, const Match&) {
+                              return std::unique_ptr<VectorTransform>(
+                                      std::make_unique<NormalizationTransform>(d));
+                          }});
+}
+
+/// The registered components, built-ins first; lookups scan newest first.
+struct FactoryRegistry {
+    std::mutex mutex;
+    std::vector<IndexFactoryCode> codes;
+    std::vector<IndexFactoryTransform> transforms;
+
+    FactoryRegistry() { register_builtin_forms(codes, transforms); }
+
+    static FactoryRegistry& get() {
+        static FactoryRegistry r;
+        return r;
+    }
+};
+
+/// A snapshot taken once per index_factory call, so registrations running
+/// concurrently cannot disturb a parse.
+struct Grammar {
+    std::vector<IndexFactoryCode> codes;
+    std::vector<IndexFactoryTransform> transforms;
+    std::string description;
+};
+
+Grammar snapshot(const std::string& description) {
+    auto& r = FactoryRegistry::get();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    return {{r.codes.rbegin(), r.codes.rend()}, {r.transforms.rbegin(), r.transforms.rend()}, description};
 }
 
 /// Splits on the commas that are not inside parentheses.
@@ -110,26 +115,26 @@ std::vector<std::string> split_components(const std::string& s, const std::strin
     return parts;
 }
 
-std::string accepted_forms() {
+std::string accepted_forms(const Grammar& g) {
     std::string list = "[IDMap,|IDMap2,] [transform,]* (<code> | IVF<n>,<code>) [,RFlat|,Refine(<index>)]"
                        " with transform one of:";
-    for (const auto& t : transform_forms()) {
-        list += std::string(" ") + t.example;
+    for (auto it = g.transforms.rbegin(); it != g.transforms.rend(); ++it) {
+        list += " " + it->example;
     }
     list += "; code one of:";
-    for (const auto& c : code_forms()) {
-        list += std::string(" ") + c.example;
+    for (auto it = g.codes.rbegin(); it != g.codes.rend(); ++it) {
+        list += " " + it->example;
     }
     return list;
 }
 
-[[noreturn]] void parse_error(const std::string& description, const std::string& part) {
+[[noreturn]] void parse_error(const Grammar& g, const std::string& part) {
     FAISSLIKE_THROW_FMT("could not parse index string \"%s\": unexpected \"%s\" (accepted: %s)",
-                        description.c_str(), part.c_str(), accepted_forms().c_str());
+                        g.description.c_str(), part.c_str(), accepted_forms(g).c_str());
 }
 
-const CodeForm* find_code(const std::string& token, Match& match) {
-    for (const auto& form : code_forms()) {
+const IndexFactoryCode* find_code(const Grammar& g, const std::string& token, Match& match) {
+    for (const auto& form : g.codes) {
         if (std::regex_match(token, match, std::regex(form.pattern))) {
             return &form;
         }
@@ -154,36 +159,36 @@ bool parse_ivf(const std::string& token, size_t& nlist) {
 }
 
 std::unique_ptr<Index> parse_main(int d, MetricType metric, std::vector<std::string> parts,
-                                  const std::string& description) {
+                                  const Grammar& g) {
     Match match;
     size_t nlist = 0;
     if (parts.size() == 1) {
-        const CodeForm* code = find_code(parts[0], match);
-        if (!code) {
-            parse_error(description, parts[0]);
+        const IndexFactoryCode* code = find_code(g, parts[0], match);
+        if (!code || !code->flat) {
+            parse_error(g, parts[0]);
         }
         return code->flat(d, metric, match);
     }
     if (parts.size() == 2 && parse_ivf(parts[0], nlist)) {
-        const CodeForm* code = find_code(parts[1], match);
-        if (!code) {
-            parse_error(description, parts[1]);
+        const IndexFactoryCode* code = find_code(g, parts[1], match);
+        if (!code || !code->ivf) {
+            parse_error(g, parts[1]);
         }
         FAISSLIKE_THROW_IF_NOT_FMT(nlist > 0, "could not parse index string \"%s\": nlist must be > 0",
-                                   description.c_str());
+                                   g.description.c_str());
         auto quantizer = std::make_unique<IndexFlat>(d, metric);
         auto ivf = code->ivf(quantizer.get(), d, nlist, metric, match);
         ivf->own_fields = true;
         quantizer.release();
         return ivf;
     }
-    parse_error(description, parts.size() > 1 ? parts[parts.size() > 2 ? 2 : 1] : description);
+    parse_error(g, parts.size() > 1 ? parts[parts.size() > 2 ? 2 : 1] : g.description);
 }
 
 std::unique_ptr<Index> parse_index(int d, MetricType metric, std::vector<std::string> parts,
-                                   const std::string& description) {
+                                   const Grammar& g) {
     FAISSLIKE_THROW_IF_NOT_FMT(!parts.empty() && !parts[0].empty(),
-                               "could not parse index string \"%s\": empty component", description.c_str());
+                               "could not parse index string \"%s\": empty component", g.description.c_str());
     // IDMap / IDMap2 first or last.
     auto is_idmap = [](const std::string& p) { return p == "IDMap" || p == "IDMap2"; };
     std::string idmap;
@@ -197,10 +202,10 @@ std::unique_ptr<Index> parse_index(int d, MetricType metric, std::vector<std::st
     if (!idmap.empty()) {
         for (const auto& p : parts) {
             if (is_idmap(p)) {
-                parse_error(description, p);
+                parse_error(g, p);
             }
         }
-        auto sub = parse_index(d, metric, parts, description);
+        auto sub = parse_index(d, metric, parts, g);
         std::unique_ptr<IndexIDMap> wrapper = idmap == "IDMap2" ? std::make_unique<IndexIDMap2>(sub.get())
                                                                  : std::make_unique<IndexIDMap>(sub.get());
         wrapper->own_fields = true;
@@ -214,13 +219,13 @@ std::unique_ptr<Index> parse_index(int d, MetricType metric, std::vector<std::st
     if (parts.size() > 1 && (parts.back() == "RFlat" || std::regex_match(parts.back(), m, refine))) {
         std::string last = parts.back();
         parts.pop_back();
-        auto base = parse_index(d, metric, parts, description);
+        auto base = parse_index(d, metric, parts, g);
         std::unique_ptr<IndexRefine> wrapper;
         if (last == "RFlat") {
             wrapper = std::make_unique<IndexRefineFlat>(base.get());
         } else {
             std::string inner = last.substr(7, last.size() - 8);
-            auto refine_index = parse_index(d, metric, split_components(inner, description), description);
+            auto refine_index = parse_index(d, metric, split_components(inner, g.description), g);
             wrapper = std::make_unique<IndexRefine>(base.get(), refine_index.get());
             refine_index.release();
             wrapper->own_refine_index = true;
@@ -234,8 +239,8 @@ std::unique_ptr<Index> parse_index(int d, MetricType metric, std::vector<std::st
     std::vector<std::unique_ptr<VectorTransform>> transforms;
     int d_cur = d;
     while (parts.size() > 1) {
-        const TransformForm* found = nullptr;
-        for (const auto& t : transform_forms()) {
+        const IndexFactoryTransform* found = nullptr;
+        for (const auto& t : g.transforms) {
             if (std::regex_match(parts[0], m, std::regex(t.pattern))) {
                 found = &t;
                 break;
@@ -247,7 +252,7 @@ std::unique_ptr<Index> parse_index(int d, MetricType metric, std::vector<std::st
         transforms.push_back(found->build(d_cur, m));
         parts.erase(parts.begin());
     }
-    auto index = parse_main(d_cur, metric, parts, description);
+    auto index = parse_main(d_cur, metric, parts, g);
     if (transforms.empty()) {
         return index;
     }
@@ -266,8 +271,24 @@ std::unique_ptr<Index> parse_index(int d, MetricType metric, std::vector<std::st
 Index* index_factory(int d, const char* description_in, MetricType metric) {
     FAISSLIKE_THROW_IF_NOT_MSG(description_in, "index_factory: null description");
     FAISSLIKE_THROW_IF_NOT_FMT(d > 0, "index_factory: dimension %d must be > 0", d);
-    std::string description(description_in);
-    return parse_index(d, metric, split_components(description, description), description).release();
+    Grammar g = snapshot(description_in);
+    return parse_index(d, metric, split_components(g.description, g.description), g).release();
+}
+
+void register_index_factory_code(IndexFactoryCode code) {
+    FAISSLIKE_THROW_IF_NOT_MSG(code.flat || code.ivf, "register_index_factory_code: no builder");
+    std::regex check(code.pattern); // throws std::regex_error on a bad pattern, before registering
+    auto& r = FactoryRegistry::get();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    r.codes.push_back(std::move(code));
+}
+
+void register_index_factory_transform(IndexFactoryTransform transform) {
+    FAISSLIKE_THROW_IF_NOT_MSG(transform.build, "register_index_factory_transform: no builder");
+    std::regex check(transform.pattern);
+    auto& r = FactoryRegistry::get();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    r.transforms.push_back(std::move(transform));
 }
 
 } // namespace faisslike

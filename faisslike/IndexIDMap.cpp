@@ -20,8 +20,11 @@ std::unique_ptr<SearchParameters> translate_params(
         return nullptr;
     }
     std::unique_ptr<SearchParameters> copy(params->clone());
+    FAISSLIKE_THROW_IF_NOT_MSG(copy, "search parameters clone() returned null");
+    const SearchParameters& original = *params;
+    const SearchParameters& copied = *copy;
     FAISSLIKE_THROW_IF_NOT_MSG(
-            copy && typeid(*copy) == typeid(*params),
+            typeid(copied) == typeid(original),
             "search parameters type does not override clone(): cannot translate "
             "its selector through IndexIDMap");
     copy->sel = translated;

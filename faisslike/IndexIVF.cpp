@@ -79,19 +79,6 @@ void InvertedListScanner::scan_codes_range(
 
 /*********************************************************** IndexIVF */
 
-namespace {
-
-/// Runs `body` with the heap flavour of the metric (min-heap keeps the largest).
-template <class F>
-void with_heap(bool keep_max, F&& body) {
-    if (keep_max) {
-        body(float_minheap());
-    } else {
-        body(float_maxheap());
-    }
-}
-
-} // namespace
 
 IndexIVF::IndexIVF(Index* quantizer, size_t d, size_t nlist, size_t code_size, MetricType metric)
         : Index(idx_t(d), metric),
@@ -341,6 +328,116 @@ void IndexIVF::search(
     search_preassigned(n, x, k, assign.data(), coarse_dis.data(), distances, labels, false, &inner);
 }
 
+namespace {
+
+/// One call of search_preassigned. A struct with a templated run<C>() rather
+/// than a generic lambda: OpenMP regions inside generic lambdas do not compile
+/// everywhere (clang).
+struct PreassignedSearch {
+    const IndexIVF& ivf;
+    idx_t n;
+    const float* x;
+    size_t k;
+    const idx_t* assign;
+    const float* centroid_dis;
+    float* distances;
+    idx_t* labels;
+    bool store_pairs;
+    size_t nprobe;
+    size_t max_codes;
+    const IDSelector* sel;
+    ParallelExceptions& errors;
+
+    /// Scans one probed list into a heap; returns the number of codes visited.
+    size_t scan_list(InvertedListScanner& scanner, idx_t list_no, float coarse, float* heap_dis,
+                     idx_t* heap_ids) const {
+        if (list_no < 0) {
+            return 0; // fewer centroids than nprobe
+        }
+        size_t size = ivf.invlists->list_size(size_t(list_no));
+        if (size == 0) {
+            return 0;
+        }
+        scanner.set_list(list_no, coarse);
+        scanner.scan_codes(size, ivf.invlists->get_codes(size_t(list_no)),
+                           ivf.invlists->get_ids(size_t(list_no)), heap_dis, heap_ids, k);
+        return size;
+    }
+
+    template <class C>
+    void over_queries() {
+#pragma omp parallel
+        {
+            std::unique_ptr<InvertedListScanner> scanner;
+            errors.run([&] { scanner.reset(ivf.get_InvertedListScanner(store_pairs, sel)); });
+#pragma omp for schedule(dynamic)
+            for (idx_t i = 0; i < n; i++) {
+                errors.run([&] {
+                    float* hd = distances + size_t(i) * k;
+                    idx_t* hi = labels + size_t(i) * k;
+                    heap_heapify<C>(k, hd, hi);
+                    scanner->set_query(x + size_t(i) * ivf.d);
+                    size_t nscan = 0;
+                    for (size_t j = 0; j < nprobe; j++) {
+                        nscan += scan_list(*scanner, assign[i * nprobe + j], centroid_dis[i * nprobe + j], hd, hi);
+                        if (max_codes && nscan >= max_codes) {
+                            break;
+                        }
+                    }
+                    heap_reorder<C>(k, hd, hi);
+                });
+            }
+        }
+    }
+
+    /// Few queries: split each query's probed lists over the threads and merge
+    /// their heaps (deterministic: ties are broken on the id).
+    template <class C>
+    void over_lists() {
+        for (idx_t i = 0; i < n && !errors.failed(); i++) {
+            float* hd = distances + size_t(i) * k;
+            idx_t* hi = labels + size_t(i) * k;
+            heap_heapify<C>(k, hd, hi);
+#pragma omp parallel
+            {
+                std::unique_ptr<InvertedListScanner> scanner;
+                std::vector<float> local_dis(k);
+                std::vector<idx_t> local_ids(k);
+                heap_heapify<C>(k, local_dis.data(), local_ids.data());
+                errors.run([&] {
+                    scanner.reset(ivf.get_InvertedListScanner(store_pairs, sel));
+                    scanner->set_query(x + size_t(i) * ivf.d);
+                });
+#pragma omp for schedule(dynamic)
+                for (size_t j = 0; j < nprobe; j++) {
+                    errors.run([&] {
+                        scan_list(*scanner, assign[i * nprobe + j], centroid_dis[i * nprobe + j],
+                                  local_dis.data(), local_ids.data());
+                    });
+                }
+#pragma omp critical
+                for (size_t r = 0; r < k; r++) {
+                    if (local_ids[r] >= 0) {
+                        heap_offer<C>(k, hd, hi, local_dis[r], local_ids[r]);
+                    }
+                }
+            }
+            heap_reorder<C>(k, hd, hi);
+        }
+    }
+
+    template <class C>
+    void run(bool split_lists) {
+        if (split_lists) {
+            over_lists<C>();
+        } else {
+            over_queries<C>();
+        }
+    }
+};
+
+} // namespace
+
 void IndexIVF::search_preassigned(
         idx_t n,
         const float* x,
@@ -360,92 +457,22 @@ void IndexIVF::search_preassigned(
     SearchSettings s = search_settings(params);
     const size_t np = s.nprobe;
     const size_t kk = size_t(k);
-    const bool keep_max = metric_type == METRIC_INNER_PRODUCT;
     for (size_t i = 0; i < size_t(n) * np; i++) {
         FAISSLIKE_THROW_IF_NOT_FMT(
                 assign[i] < idx_t(nlist), "list number %lld out of range [0, %zu)",
                 (long long)assign[i], nlist);
     }
 
-    // Scans one probed list into a heap; returns the number of codes visited.
-    auto scan_list = [&](InvertedListScanner& scanner, idx_t list_no, float coarse,
-                         float* heap_dis, idx_t* heap_ids) -> size_t {
-        if (list_no < 0) {
-            return 0; // fewer centroids than nprobe
-        }
-        size_t size = invlists->list_size(size_t(list_no));
-        if (size == 0) {
-            return 0;
-        }
-        scanner.set_list(list_no, coarse);
-        scanner.scan_codes(size, invlists->get_codes(size_t(list_no)),
-                           invlists->get_ids(size_t(list_no)), heap_dis, heap_ids, kk);
-        return size;
-    };
-
     ParallelExceptions errors;
     const int nthreads = omp_get_max_threads();
-    const bool over_lists = parallel_mode == 1 || (n < nthreads && np > 1 && nthreads > 1);
-    with_heap(keep_max, [&](auto heap_type) {
-        using C = decltype(heap_type);
-        if (!over_lists) {
-#pragma omp parallel
-            {
-                std::unique_ptr<InvertedListScanner> scanner;
-                errors.run([&] { scanner.reset(get_InvertedListScanner(store_pairs, s.sel)); });
-#pragma omp for schedule(dynamic)
-                for (idx_t i = 0; i < n; i++) {
-                    errors.run([&] {
-                        float* hd = distances + size_t(i) * kk;
-                        idx_t* hi = labels + size_t(i) * kk;
-                        heap_heapify<C>(kk, hd, hi);
-                        scanner->set_query(x + size_t(i) * d);
-                        size_t nscan = 0;
-                        for (size_t j = 0; j < np; j++) {
-                            nscan += scan_list(*scanner, assign[i * np + j], centroid_dis[i * np + j], hd, hi);
-                            if (s.max_codes && nscan >= s.max_codes) {
-                                break;
-                            }
-                        }
-                        heap_reorder<C>(kk, hd, hi);
-                    });
-                }
-            }
-        } else {
-            // Few queries: split each query's probed lists over the threads and
-            // merge their heaps (deterministic: ties are broken on the id).
-            for (idx_t i = 0; i < n && !errors.failed(); i++) {
-                float* hd = distances + size_t(i) * kk;
-                idx_t* hi = labels + size_t(i) * kk;
-                heap_heapify<C>(kk, hd, hi);
-#pragma omp parallel
-                {
-                    std::unique_ptr<InvertedListScanner> scanner;
-                    std::vector<float> local_dis(kk);
-                    std::vector<idx_t> local_ids(kk);
-                    heap_heapify<C>(kk, local_dis.data(), local_ids.data());
-                    errors.run([&] {
-                        scanner.reset(get_InvertedListScanner(store_pairs, s.sel));
-                        scanner->set_query(x + size_t(i) * d);
-                    });
-#pragma omp for schedule(dynamic)
-                    for (size_t j = 0; j < np; j++) {
-                        errors.run([&] {
-                            scan_list(*scanner, assign[i * np + j], centroid_dis[i * np + j],
-                                      local_dis.data(), local_ids.data());
-                        });
-                    }
-#pragma omp critical
-                    for (size_t r = 0; r < kk; r++) {
-                        if (local_ids[r] >= 0) {
-                            heap_offer<C>(kk, hd, hi, local_dis[r], local_ids[r]);
-                        }
-                    }
-                }
-                heap_reorder<C>(kk, hd, hi);
-            }
-        }
-    });
+    const bool split_lists = parallel_mode == 1 || (n < nthreads && np > 1 && nthreads > 1);
+    PreassignedSearch search{*this, n, x, kk, assign, centroid_dis, distances, labels,
+                             store_pairs, np, s.max_codes, s.sel, errors};
+    if (metric_type == METRIC_INNER_PRODUCT) {
+        search.run<float_minheap>(split_lists);
+    } else {
+        search.run<float_maxheap>(split_lists);
+    }
     errors.rethrow_if_failed();
 }
 

@@ -8,13 +8,16 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <utility>
 #include <vector>
 
 #include <faisslike/impl/FaisslikeException.h>
+#include <faisslike/index_io.h>
 
 #include "cli_args.h"
 #include "commands.h"
+#include "index_info.h"
 #include "output_format.h"
 #include "progress.h"
 #include "vector_io.h"
@@ -61,9 +64,11 @@ Detected detect_file_kind(const std::string& path) {
     for (size_t i = 0; fourcc && i < 4; i++) {
         fourcc = std::isalnum(static_cast<unsigned char>(head[i])) != 0;
     }
+    if (got >= 4) {
+        det.tag.assign(head, 4);
+    }
     if (fourcc) {
         det.kind = FileKind::faiss_index;
-        det.tag.assign(head, 4);
     }
     return det;
 }
@@ -137,15 +142,21 @@ std::string describe(const std::string& path, bool quiet) {
         case FileKind::vectors:
             return describe_vectors(path, quiet);
         case FileKind::faiss_index:
-            throw FaisslikeException(
-                    path + ": looks like a Faiss index file (type code \"" + det.tag +
-                    "\"), and this version cannot read index files yet");
         case FileKind::unknown:
             break;
     }
-    throw FaisslikeException(
-            path + ": unrecognised file type; info reads vector files "
-                   "(.fvecs, .bvecs, .ivecs, .npy)");
+    // Anything else is tried as an index file (user-registered types need not
+    // start with 'I'); the reader's error says what is wrong with it.
+    try {
+        std::unique_ptr<Index> index(read_index(path.c_str()));
+        return "file: " + path + "\nindex file, type code \"" + det.tag + "\"\n" + describe_index(*index);
+    } catch (const FaisslikeException& e) {
+        if (det.kind == FileKind::faiss_index) {
+            throw;
+        }
+        throw FaisslikeException(path + ": unrecognised file type: not a vector file (.fvecs, .bvecs, "
+                                        ".ivecs, .npy), nor a readable index file (" + e.msg() + ")");
+    }
 }
 
 } // namespace

@@ -1,7 +1,9 @@
 #include <faisslike/IndexIVFFlat.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include <faisslike/impl/FaisslikeException.h>
 #include <faisslike/impl/IDSelector.h>
@@ -18,6 +20,7 @@ struct IVFFlatScanner : InvertedListScanner {
     size_t d;
     bool inner_product;
     const float* query = nullptr;
+    mutable std::vector<float> realigned;
 
     IVFFlatScanner(size_t d, bool inner_product, bool store_pairs, const IDSelector* sel)
             : InvertedListScanner(store_pairs, sel), d(d), inner_product(inner_product) {
@@ -29,8 +32,19 @@ struct IVFFlatScanner : InvertedListScanner {
     void set_list(idx_t l, float) override { list_no = l; }
 
     float distance_to_code(const uint8_t* code) const override {
-        const float* y = reinterpret_cast<const float*>(code);
+        const float* y = aligned_codes(code, 1);
         return inner_product ? fvec_inner_product(query, y, d) : fvec_L2sqr(query, y, d);
+    }
+
+    /// Codes of memory-mapped lists may sit at any address in the file: those
+    /// are copied to an aligned buffer first, a block at a time.
+    const float* aligned_codes(const uint8_t* codes, size_t n) const {
+        if (reinterpret_cast<uintptr_t>(codes) % alignof(float) == 0) {
+            return reinterpret_cast<const float*>(codes);
+        }
+        realigned.resize(n * d);
+        std::memcpy(realigned.data(), codes, n * code_size);
+        return realigned.data();
     }
 
     template <class C>
@@ -41,7 +55,7 @@ struct IVFFlatScanner : InvertedListScanner {
         size_t nup = 0;
         for (size_t j0 = 0; j0 < n; j0 += kBlock) {
             size_t nb = std::min(kBlock, n - j0);
-            const float* y = reinterpret_cast<const float*>(codes) + j0 * d;
+            const float* y = aligned_codes(codes + j0 * code_size, nb);
             if (inner_product) {
                 fvec_inner_products_ny(dis, query, y, d, nb);
             } else {

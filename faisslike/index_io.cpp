@@ -12,6 +12,7 @@
 #include <faisslike/VectorTransform.h>
 #include <faisslike/impl/FaisslikeException.h>
 #include <faisslike/impl/index_registry.h>
+#include <faisslike/impl/mapped_file.h>
 
 namespace faisslike {
 
@@ -96,6 +97,11 @@ std::unique_ptr<Index> read_index_up(IOReader* reader, int io_flags) {
 }
 
 std::unique_ptr<Index> read_index_up(const char* fname, int io_flags) {
+    FAISSLIKE_THROW_IF_NOT_MSG(fname, "read_index: null file name");
+    if ((io_flags & IO_FLAG_MMAP) == IO_FLAG_MMAP) {
+        MappedFileIOReader reader(std::make_shared<MappedFile>(fname));
+        return read_index_up(&reader, io_flags);
+    }
     FileIOReader reader(fname);
     return read_index_up(&reader, io_flags);
 }

@@ -82,6 +82,13 @@ TEST(FaissCompat, ReadsFaissFilesAndWritesThemBack) {
             }
             EXPECT_EQ(mine, theirs) << "query " << q;
         }
+        // Memory-mapped, the same results.
+        std::unique_ptr<Index> mapped(read_index(path.c_str(), IO_FLAG_MMAP));
+        std::vector<float> Dm(nq * k);
+        std::vector<idx_t> Im(nq * k);
+        mapped->search(nq, xq.values.data(), k, Dm.data(), Im.data());
+        EXPECT_EQ(Im, I);
+        EXPECT_EQ(Dm, D);
         // (c) Written again, the file is byte-identical to Faiss's.
         EXPECT_EQ(serialize_index(index.get()), file_bytes(path));
         // (b) Written here, for Faiss to read (faiss_files.py check).

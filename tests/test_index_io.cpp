@@ -25,6 +25,7 @@
 #include <faisslike/impl/index_registry.h>
 #include <faisslike/index_factory.h>
 #include <faisslike/index_io.h>
+#include <faisslike/invlists/InvertedLists.h>
 
 #include "test_util.h"
 
@@ -356,6 +357,39 @@ TEST(IndexIO, UserTypesRegisterFileCodeAndFactoryToken) {
     EXPECT_THROW(register_index_io({{"XTag"}, {typeid(TaggedFlat)}, nullptr,
                                     [](uint32_t, ReadStream&) { return std::unique_ptr<Index>(); }}),
                  FaisslikeException);
+}
+
+} // namespace
+} // namespace faisslike
+
+namespace faisslike {
+namespace {
+
+TEST(IndexIO, MemoryMappedListsAreUsedInPlace) {
+    auto index = build("IDMap2,IVF8,Flat");
+    char path[] = "/tmp/faisslike_mmap_XXXXXX";
+    int fd = mkstemp(path);
+    ASSERT_GE(fd, 0);
+    close(fd);
+    write_index(index.get(), path);
+    std::unique_ptr<Index> mapped(read_index(path, IO_FLAG_MMAP));
+    auto* ivf = extract_index_ivf(mapped.get());
+    auto* lists = dynamic_cast<MappedInvertedLists*>(ivf->invlists);
+    ASSERT_NE(lists, nullptr) << "IO_FLAG_MMAP must keep the lists in the mapping";
+    expect_same_search(*index, *mapped);
+    EXPECT_EQ(serialize_index(mapped.get()), serialize_index(index.get()));
+    auto x = clustered_vectors(1, kD, 86);
+    idx_t id = 99999;
+    try {
+        mapped->add_with_ids(1, x.data(), &id);
+        FAIL() << "memory-mapped lists must refuse changes";
+    } catch (const FaisslikeException& e) {
+        EXPECT_NE(std::string(e.what()).find("read-only"), std::string::npos) << e.what();
+    }
+    expect_same_search(*index, *mapped); // unchanged by the refused add
+    // The mapping outlives the file name.
+    std::remove(path);
+    expect_same_search(*index, *mapped);
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include <faisslike/impl/FaisslikeException.h>
+#include <faisslike/impl/mapped_file.h>
 
 namespace faisslike {
 
@@ -193,6 +194,20 @@ void ReadStream::read_items_impl(uint64_t count, uint64_t max_count, size_t item
     if (count == 0) {
         resize(ctx, 0);
     }
+}
+
+bool ReadStream::can_view() const {
+    constexpr int kMmapMark = 0x646f0000; // the "od" bits of IO_FLAG_MMAP
+    return dynamic_cast<MappedFileIOReader*>(reader_) && (io_flags_ & 0xffff0000) == kMmapMark;
+}
+
+const uint8_t* ReadStream::view(size_t nbytes) {
+    return can_view() ? static_cast<MappedFileIOReader*>(reader_)->view(nbytes) : nullptr;
+}
+
+std::shared_ptr<const void> ReadStream::mapping() const {
+    auto* mapped = dynamic_cast<MappedFileIOReader*>(reader_);
+    return mapped ? std::shared_ptr<const void>(mapped->file()) : nullptr;
 }
 
 ReadStream::Nested::Nested(ReadStream& s) : stream(s) {

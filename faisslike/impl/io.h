@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -138,6 +139,13 @@ class ReadStream {
             return out.data();
         });
     }
+
+    /// With IO_FLAG_MMAP on a memory-mapped file: a pointer to the next nbytes
+    /// in the mapping (advancing past them), kept valid by mapping(). Otherwise
+    /// nullptr, and the caller reads the bytes instead.
+    const uint8_t* view(size_t nbytes);
+    bool can_view() const;
+    std::shared_ptr<const void> mapping() const;
 
     /// Throws "<what>" with the stream name when cond is false (bad file content).
     void check(bool cond, const char* fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -2,6 +2,8 @@
 // header (with the coarse quantizer and the direct map), ArrayInvertedLists
 // ("ilar", full or sparse size table), IndexIVFFlat ("IwFl").
 
+#include <cstring>
+
 #include <faisslike/IndexIVFFlat.h>
 #include <faisslike/impl/FaisslikeException.h>
 #include <faisslike/impl/io_builtin.h>
@@ -67,35 +69,36 @@ void check_direct_map(const IndexIVF& ivf, ReadStream& in) {
 
 /******************************************************* ArrayInvertedLists */
 
-void write_array_invlists(const InvertedLists& il_in, WriteStream& out) {
-    const auto& il = static_cast<const ArrayInvertedLists&>(il_in);
+/// Written the same way whatever the in-memory form (array or memory-mapped).
+void write_array_invlists(const InvertedLists& il, WriteStream& out) {
     out.write_fourcc("ilar");
     out.write<uint64_t>(il.nlist);
     out.write<uint64_t>(il.code_size);
     size_t non_empty = 0;
     for (size_t i = 0; i < il.nlist; i++) {
-        non_empty += il.ids[i].empty() ? 0 : 1;
+        non_empty += il.list_size(i) > 0 ? 1 : 0;
     }
     std::vector<uint64_t> sizes;
     if (non_empty > il.nlist / 2) {
         out.write_fourcc("full");
         for (size_t i = 0; i < il.nlist; i++) {
-            sizes.push_back(il.ids[i].size());
+            sizes.push_back(il.list_size(i));
         }
     } else {
         out.write_fourcc("sprs");
         for (size_t i = 0; i < il.nlist; i++) {
-            if (!il.ids[i].empty()) {
+            if (il.list_size(i) > 0) {
                 sizes.push_back(i);
-                sizes.push_back(il.ids[i].size());
+                sizes.push_back(il.list_size(i));
             }
         }
     }
     out.write_vector(sizes);
     for (size_t i = 0; i < il.nlist; i++) {
-        if (!il.ids[i].empty()) {
-            out.write_bytes(il.codes[i].data(), il.ids[i].size() * il.code_size);
-            out.write_bytes(il.ids[i].data(), il.ids[i].size() * sizeof(idx_t));
+        size_t n = il.list_size(i);
+        if (n > 0) {
+            out.write_bytes(il.get_codes(i), n * il.code_size);
+            out.write_bytes(il.get_ids(i), n * sizeof(idx_t));
         }
     }
 }
@@ -107,7 +110,6 @@ std::unique_ptr<InvertedLists> read_array_invlists(uint32_t, ReadStream& in) {
              (unsigned long long)nlist);
     in.check(code_size > 0 && code_size <= (uint64_t(1) << 24), "inverted lists with code size %llu",
              (unsigned long long)code_size);
-    auto il = std::make_unique<ArrayInvertedLists>(size_t(nlist), size_t(code_size));
     uint32_t list_type = in.read_fourcc();
     std::vector<uint64_t> sizes(nlist, 0);
     if (list_type == fourcc("full")) {
@@ -127,6 +129,31 @@ std::unique_ptr<InvertedLists> read_array_invlists(uint32_t, ReadStream& in) {
     for (size_t i = 0; i < nlist; i++) {
         in.check(sizes[i] < (uint64_t(1) << 40), "list %zu claims %llu entries", i,
                  (unsigned long long)sizes[i]);
+    }
+    if (in.can_view()) {
+        // Codes stay in the mapping; ids are copied when the file puts them at
+        // an address not aligned for 8-byte integers (Faiss's layout often does).
+        auto il = std::make_unique<MappedInvertedLists>(size_t(nlist), size_t(code_size), in.mapping());
+        il->owned_ids.resize(nlist);
+        for (size_t i = 0; i < nlist; i++) {
+            if (sizes[i] == 0) {
+                continue;
+            }
+            il->sizes[i] = size_t(sizes[i]);
+            il->list_codes[i] = in.view(size_t(sizes[i] * code_size));
+            const uint8_t* ids = in.view(size_t(sizes[i] * sizeof(idx_t)));
+            if (reinterpret_cast<uintptr_t>(ids) % alignof(idx_t) == 0) {
+                il->list_ids[i] = reinterpret_cast<const idx_t*>(ids);
+            } else {
+                il->owned_ids[i].resize(size_t(sizes[i]));
+                std::memcpy(il->owned_ids[i].data(), ids, size_t(sizes[i]) * sizeof(idx_t));
+                il->list_ids[i] = il->owned_ids[i].data();
+            }
+        }
+        return il;
+    }
+    auto il = std::make_unique<ArrayInvertedLists>(size_t(nlist), size_t(code_size));
+    for (size_t i = 0; i < nlist; i++) {
         if (sizes[i] > 0) {
             in.read_array(il->codes[i], sizes[i] * code_size);
             in.read_array(il->ids[i], sizes[i]);
@@ -198,7 +225,10 @@ void read_ivf_invlists(IndexIVF& ivf, ReadStream& in) {
 }
 
 void register_ivf_io() {
-    builtin_detail::add_invlists({{"ilar"}, {typeid(ArrayInvertedLists)}, write_array_invlists, read_array_invlists});
+    builtin_detail::add_invlists({{"ilar"},
+                                  {typeid(ArrayInvertedLists), typeid(MappedInvertedLists)},
+                                  write_array_invlists,
+                                  read_array_invlists});
     builtin_detail::add_index({{"IwFl"}, {typeid(IndexIVFFlat)}, write_ivfflat, read_ivfflat});
 }
 

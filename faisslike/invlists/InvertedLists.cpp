@@ -153,4 +153,49 @@ void ArrayInvertedLists::resize(size_t list_no, size_t new_size) {
     codes[list_no].resize(new_size * code_size);
 }
 
+MappedInvertedLists::MappedInvertedLists(size_t nlist, size_t code_size,
+                                         std::shared_ptr<const void> mapping)
+        : InvertedLists(nlist, code_size),
+          mapping(std::move(mapping)),
+          list_codes(nlist, nullptr),
+          list_ids(nlist, nullptr),
+          sizes(nlist, 0) {}
+
+size_t MappedInvertedLists::list_size(size_t list_no) const {
+    check_list(list_no);
+    return sizes[list_no];
+}
+
+const uint8_t* MappedInvertedLists::get_codes(size_t list_no) const {
+    check_list(list_no);
+    return list_codes[list_no];
+}
+
+const idx_t* MappedInvertedLists::get_ids(size_t list_no) const {
+    check_list(list_no);
+    return list_ids[list_no];
+}
+
+namespace {
+
+[[noreturn]] void refuse_change() {
+    FAISSLIKE_THROW_MSG(
+            "these inverted lists are read-only (memory-mapped with IO_FLAG_MMAP): "
+            "read the index without the flag to modify it");
+}
+
+} // namespace
+
+size_t MappedInvertedLists::add_entries(size_t, size_t, const idx_t*, const uint8_t*) {
+    refuse_change();
+}
+
+void MappedInvertedLists::update_entries(size_t, size_t, size_t, const idx_t*, const uint8_t*) {
+    refuse_change();
+}
+
+void MappedInvertedLists::resize(size_t, size_t) {
+    refuse_change();
+}
+
 } // namespace faisslike

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include <faisslike/MetricType.h>
@@ -83,6 +84,28 @@ struct ArrayInvertedLists : InvertedLists {
             size_t n_entry,
             const idx_t* ids,
             const uint8_t* codes) override;
+    void resize(size_t list_no, size_t new_size) override;
+};
+
+/// Inverted lists used in place from a read-only memory map of an index file
+/// (read_index with IO_FLAG_MMAP): nothing is copied; any change is refused.
+struct MappedInvertedLists : InvertedLists {
+    /// Keeps the mapping alive as long as the lists.
+    std::shared_ptr<const void> mapping;
+    std::vector<const uint8_t*> list_codes;
+    std::vector<const idx_t*> list_ids;
+    std::vector<size_t> sizes;
+    /// Aligned copies of ids the file stores at unaligned addresses.
+    std::vector<std::vector<idx_t>> owned_ids;
+
+    MappedInvertedLists(size_t nlist, size_t code_size, std::shared_ptr<const void> mapping);
+
+    size_t list_size(size_t list_no) const override;
+    const uint8_t* get_codes(size_t list_no) const override;
+    const idx_t* get_ids(size_t list_no) const override;
+    size_t add_entries(size_t list_no, size_t n_entry, const idx_t* ids, const uint8_t* codes) override;
+    void update_entries(size_t list_no, size_t offset, size_t n_entry, const idx_t* ids,
+                        const uint8_t* codes) override;
     void resize(size_t list_no, size_t new_size) override;
 };
 

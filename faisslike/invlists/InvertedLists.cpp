@@ -1,5 +1,6 @@
 #include <faisslike/invlists/InvertedLists.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include <faisslike/impl/FaisslikeException.h>
@@ -121,9 +122,15 @@ size_t ArrayInvertedLists::add_entries(
     if (n_entry == 0) {
         return offset;
     }
-    // Reserve both before writing either, so a failed allocation changes nothing.
-    codes[list_no].reserve((offset + n_entry) * code_size);
-    ids[list_no].reserve(offset + n_entry);
+    // Reserve both before writing either, so a failed allocation changes
+    // nothing; grow geometrically, or one-by-one adds would be quadratic.
+    auto reserve = [](auto& v, size_t needed) {
+        if (v.capacity() < needed) {
+            v.reserve(std::max(needed, 2 * v.capacity()));
+        }
+    };
+    reserve(codes[list_no], (offset + n_entry) * code_size);
+    reserve(ids[list_no], offset + n_entry);
     ids[list_no].insert(ids[list_no].end(), ids_in, ids_in + n_entry);
     codes[list_no].insert(
             codes[list_no].end(), codes_in, codes_in + n_entry * code_size);

@@ -13,6 +13,8 @@ void register_builtin_io();
 /// Per-family registration, one per source file.
 void register_core_io();  ///< flat, IDMap, pre-transform, refine, transforms
 void register_ivf_io();   ///< IVF indexes, inverted lists, direct map
+void register_quantizer_io(); ///< PQ and SQ indexes, flat and IVF
+void register_hnsw_io();  ///< HNSW graphs over flat, PQ and SQ storage
 
 /// Shared by the IVF index blocks: the header (index header, nlist, nprobe,
 /// quantizer, direct map) and the inverted lists, with their consistency checks.

@@ -277,6 +277,8 @@ void register_core_io() {
 void register_builtin_io() {
     register_core_io();
     register_ivf_io();
+    register_quantizer_io();
+    register_hnsw_io();
 }
 
 } // namespace faisslike

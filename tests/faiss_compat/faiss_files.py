@@ -37,6 +37,24 @@ SPECS = {
     "l2norm_flat": ("L2norm,Flat", "ip", None),
     "ivf_flat_rflat": ("IVF16,Flat,RFlat", "l2", None),
     "idmap_ivf_flat": ("IDMap,IVF16,Flat", "l2", None),
+    "pq": ("PQ8", "l2", None),
+    "pq_ip": ("PQ8np", "ip", None),
+    "pq_4bit": ("PQ16x4", "l2", None),
+    "pq_10bit": ("PQ4x10", "l2", None),
+    "sq8": ("SQ8", "l2", None),
+    "sq4_ip": ("SQ4", "ip", None),
+    "sq6": ("SQ6", "l2", None),
+    "sqfp16": ("SQfp16", "l2", None),
+    "ivf_pq": ("IVF16,PQ8", "l2", None),
+    "ivf_pq_ip": ("IVF16,PQ8", "ip", None),
+    "ivf_pq_direct_map": ("IVF16,PQ8x6", "l2", "direct_map"),
+    "ivf_sq8": ("IVF16,SQ8", "l2", None),
+    "ivf_sqfp16_ip": ("IVF16,SQfp16", "ip", None),
+    "hnsw_flat": ("HNSW16", "l2", None),
+    "hnsw_flat_ip": ("HNSW16", "ip", None),
+    "hnsw_sq8": ("HNSW16_SQ8", "l2", None),
+    "hnsw_pq": ("HNSW16_PQ8", "l2", None),
+    "ivf_hnsw_flat": ("IVF16_HNSW8,Flat", "l2", None),
 }
 
 
@@ -51,6 +69,8 @@ def data():
 
 def write(directory):
     import faiss
+    # Small data: one thread avoids OpenMP spin-waits on a loaded machine.
+    faiss.omp_set_num_threads(1)
     os.makedirs(directory, exist_ok=True)
     xb, xq = data()
     np.save(os.path.join(directory, "xq.npy"), xq)
@@ -91,6 +111,7 @@ def same_results(D1, I1, D2, I2):
 
 def check(directory):
     import faiss
+    faiss.omp_set_num_threads(1)
     xq = np.load(os.path.join(directory, "xq.npy"))
     failures, checked = [], 0
     for name in SPECS:

@@ -14,6 +14,7 @@ APT_PACKAGES=(
   libopenblas-dev liblapack-dev
   libgtest-dev googletest libbenchmark-dev
   swig python3-dev python3-venv python3-pip
+  clang libclang-rt-dev libomp-dev
 )
 CMAKE_MIN=3.24
 

@@ -29,6 +29,20 @@ run_pytest() {
   RESULTS+=("$junit")
 }
 
+# libFuzzer over deserialize_index: a seed corpus of valid files of every index
+# type plus every input that ever crashed it (tests/fuzz/regressions), then a
+# bounded random exploration. Any crash fails the run and leaves the input in
+# build/fuzz/ to be added to the regressions.
+run_fuzz() {
+  local corpus="$ROOT/build/fuzz/corpus"
+  rm -rf "$corpus"
+  mkdir -p "$corpus"
+  "$ROOT/build/fuzz/tests/fuzz/make_fuzz_corpus" "$corpus"
+  "$ROOT/build/fuzz/tests/fuzz/fuzz_deserialize_index" -max_total_time="${FUZZ_SECONDS:-60}" \
+    -rss_limit_mb=2048 -malloc_limit_mb=1024 -artifact_prefix="$ROOT/build/fuzz/" \
+    "$corpus" "$ROOT/tests/fuzz/regressions"
+}
+
 step "install dependencies" ./scripts/install_deps.sh
 
 step "configure (release)" cmake --preset release
@@ -42,5 +56,9 @@ fi
 step "configure (asan)" cmake --preset asan
 step "build (asan, -j$JOBS)" cmake --build --preset asan -j "$JOBS"
 step "tests (asan)" run_ctest asan
+
+step "configure (fuzz)" cmake --preset fuzz
+step "build (fuzz, -j$JOBS)" cmake --build --preset fuzz -j "$JOBS"
+step "fuzz deserialize_index" run_fuzz
 
 python "$ROOT/scripts/summarize_junit.py" "${RESULTS[@]}"

@@ -8,10 +8,14 @@
 #include <vector>
 
 #include <faisslike/IndexFlat.h>
+#include <faisslike/IndexHNSW.h>
 #include <faisslike/IndexIDMap.h>
 #include <faisslike/IndexIVFFlat.h>
+#include <faisslike/IndexIVFPQ.h>
+#include <faisslike/IndexPQ.h>
 #include <faisslike/IndexPreTransform.h>
 #include <faisslike/IndexRefine.h>
+#include <faisslike/IndexScalarQuantizer.h>
 #include <faisslike/VectorTransform.h>
 #include <faisslike/impl/FaisslikeException.h>
 
@@ -30,6 +34,28 @@ int parse_dim(const Match& m, size_t group, int d_default) {
     return m[group].matched && m[group].length() > 0 ? std::stoi(m[group].str()) : d_default;
 }
 
+ScalarQuantizer::QuantizerType sq_type(const std::string& name) {
+    if (name == "4") {
+        return ScalarQuantizer::QT_4bit;
+    }
+    if (name == "6") {
+        return ScalarQuantizer::QT_6bit;
+    }
+    if (name == "fp16") {
+        return ScalarQuantizer::QT_fp16;
+    }
+    if (name == "bf16") {
+        return ScalarQuantizer::QT_bf16;
+    }
+    if (name == "8_direct") {
+        return ScalarQuantizer::QT_8bit_direct;
+    }
+    if (name == "8_direct_signed") {
+        return ScalarQuantizer::QT_8bit_direct_signed;
+    }
+    return ScalarQuantizer::QT_8bit;
+}
+
 void register_builtin_forms(std::vector<IndexFactoryCode>& codes,
                             std::vector<IndexFactoryTransform>& transforms) {
     codes.push_back({"Flat", "Flat",
@@ -38,6 +64,27 @@ void register_builtin_forms(std::vector<IndexFactoryCode>& codes,
                      },
                      [](Index* q, int d, size_t nlist, MetricType metric, const Match&) {
                          return std::unique_ptr<IndexIVF>(std::make_unique<IndexIVFFlat>(q, d, nlist, metric));
+                     }});
+    // PQ<M>[x<nbits>][np]: "np" (no polysemous training) is accepted for Faiss
+    // compatibility; polysemous training is not implemented, so it is the default.
+    codes.push_back({"PQ([0-9]+)(x([0-9]+))?(np)?", "PQ16, PQ16x8, PQ16np",
+                     [](int d, MetricType metric, const Match& m) {
+                         return std::unique_ptr<Index>(std::make_unique<IndexPQ>(
+                                 d, std::stoul(m[1].str()), m[3].matched ? std::stoul(m[3].str()) : 8, metric));
+                     },
+                     [](Index* q, int d, size_t nlist, MetricType metric, const Match& m) {
+                         return std::unique_ptr<IndexIVF>(std::make_unique<IndexIVFPQ>(
+                                 q, d, nlist, std::stoul(m[1].str()), m[3].matched ? std::stoul(m[3].str()) : 8,
+                                 metric));
+                     }});
+    codes.push_back({"SQ(4|6|8|fp16|bf16|8_direct|8_direct_signed)", "SQ4, SQ6, SQ8, SQfp16, SQbf16, SQ8_direct",
+                     [](int d, MetricType metric, const Match& m) {
+                         return std::unique_ptr<Index>(
+                                 std::make_unique<IndexScalarQuantizer>(d, sq_type(m[1].str()), metric));
+                     },
+                     [](Index* q, int d, size_t nlist, MetricType metric, const Match& m) {
+                         return std::unique_ptr<IndexIVF>(std::make_unique<IndexIVFScalarQuantizer>(
+                                 q, d, nlist, sq_type(m[1].str()), metric, true));
                      }});
     transforms.push_back({"PCA(W?)(R?)([0-9]+)", "PCA64, PCAW64, PCAR64, PCAWR64",
                           [](int& d, const Match& m) {
@@ -116,7 +163,8 @@ std::vector<std::string> split_components(const std::string& s, const std::strin
 }
 
 std::string accepted_forms(const Grammar& g) {
-    std::string list = "[IDMap,|IDMap2,] [transform,]* (<code> | IVF<n>,<code>) [,RFlat|,Refine(<index>)]"
+    std::string list = "[IDMap,|IDMap2,] [transform,]* (<code> | IVF<n>[_HNSW<M>],<code> | HNSW<M>[_<code>|,<code>])"
+                       " [,RFlat|,Refine(<index>)]"
                        " with transform one of:";
     for (auto it = g.transforms.rbegin(); it != g.transforms.rend(); ++it) {
         list += " " + it->example;
@@ -142,9 +190,10 @@ const IndexFactoryCode* find_code(const Grammar& g, const std::string& token, Ma
     return nullptr;
 }
 
-/// "IVF1024", "IVF64k", "IVF1M": the number of lists.
-bool parse_ivf(const std::string& token, size_t& nlist) {
-    static const std::regex ivf("IVF([0-9]+)([kM]?)");
+/// "IVF1024", "IVF64k", "IVF1M": the number of lists; "IVF1024_HNSW32" also
+/// sets hnsw_M, the M of an HNSW coarse quantizer (0 for a flat one).
+bool parse_ivf(const std::string& token, size_t& nlist, int& hnsw_M) {
+    static const std::regex ivf("IVF([0-9]+)([kM]?)(_HNSW([0-9]*))?");
     Match m;
     if (!std::regex_match(token, m, ivf)) {
         return false;
@@ -155,13 +204,62 @@ bool parse_ivf(const std::string& token, size_t& nlist) {
     } else if (m[2] == "M") {
         nlist *= 1024 * 1024;
     }
+    hnsw_M = !m[3].matched ? 0 : m[4].length() > 0 ? std::stoi(m[4].str()) : 32;
     return true;
+}
+
+/// "HNSW32", "HNSW32_SQ8", "HNSW": the graph's M (default 32) and the code
+/// glued to it with "_" (empty when none).
+bool parse_hnsw(const std::string& token, int& M, std::string& code) {
+    static const std::regex hnsw("HNSW([0-9]*)(_(.+))?");
+    Match m;
+    if (!std::regex_match(token, m, hnsw)) {
+        return false;
+    }
+    M = m[1].length() > 0 ? std::stoi(m[1].str()) : 32;
+    code = m[3].matched ? m[3].str() : "";
+    return true;
+}
+
+/// An HNSW index over the storage that `code` describes: the code is built
+/// as a flat index, which gives the parameters of the matching IndexHNSW
+/// subclass. The metric applies to every code (Faiss ignores it for PQ).
+std::unique_ptr<Index> build_hnsw(int d, MetricType metric, int M, const std::string& code_str,
+                                  const Grammar& g) {
+    Match match;
+    const IndexFactoryCode* code = find_code(g, code_str, match);
+    if (!code || !code->flat) {
+        parse_error(g, code_str);
+    }
+    auto storage = code->flat(d, metric, match);
+    if (dynamic_cast<IndexFlat*>(storage.get())) {
+        return std::make_unique<IndexHNSWFlat>(d, M, metric);
+    }
+    if (auto pq = dynamic_cast<IndexPQ*>(storage.get())) {
+        return std::make_unique<IndexHNSWPQ>(d, int(pq->pq.M), M, int(pq->pq.nbits), metric);
+    }
+    if (auto sq = dynamic_cast<IndexScalarQuantizer*>(storage.get())) {
+        return std::make_unique<IndexHNSWSQ>(d, sq->sq.qtype, M, metric);
+    }
+    FAISSLIKE_THROW_FMT("could not parse index string \"%s\": HNSW stores Flat, PQ or SQ codes, not \"%s\"",
+                        g.description.c_str(), code_str.c_str());
 }
 
 std::unique_ptr<Index> parse_main(int d, MetricType metric, std::vector<std::string> parts,
                                   const Grammar& g) {
     Match match;
     size_t nlist = 0;
+    int hnsw_M = 0;
+    std::string hnsw_code;
+    if (parts.size() <= 2 && parse_hnsw(parts[0], hnsw_M, hnsw_code)) {
+        if (parts.size() == 2 && !hnsw_code.empty()) {
+            parse_error(g, parts[1]);
+        }
+        FAISSLIKE_THROW_IF_NOT_FMT(hnsw_M >= 2, "could not parse index string \"%s\": HNSW M must be >= 2",
+                                   g.description.c_str());
+        return build_hnsw(d, metric, hnsw_M, parts.size() == 2 ? parts[1] : hnsw_code.empty() ? "Flat" : hnsw_code,
+                          g);
+    }
     if (parts.size() == 1) {
         const IndexFactoryCode* code = find_code(g, parts[0], match);
         if (!code || !code->flat) {
@@ -169,17 +267,28 @@ std::unique_ptr<Index> parse_main(int d, MetricType metric, std::vector<std::str
         }
         return code->flat(d, metric, match);
     }
-    if (parts.size() == 2 && parse_ivf(parts[0], nlist)) {
+    if (parts.size() == 2 && parse_ivf(parts[0], nlist, hnsw_M)) {
         const IndexFactoryCode* code = find_code(g, parts[1], match);
         if (!code || !code->ivf) {
             parse_error(g, parts[1]);
         }
         FAISSLIKE_THROW_IF_NOT_FMT(nlist > 0, "could not parse index string \"%s\": nlist must be > 0",
                                    g.description.c_str());
-        auto quantizer = std::make_unique<IndexFlat>(d, metric);
+        std::unique_ptr<Index> quantizer;
+        if (hnsw_M > 0) {
+            FAISSLIKE_THROW_IF_NOT_FMT(hnsw_M >= 2, "could not parse index string \"%s\": HNSW M must be >= 2",
+                                       g.description.c_str());
+            quantizer = std::make_unique<IndexHNSWFlat>(d, hnsw_M, metric);
+        } else {
+            quantizer = std::make_unique<IndexFlat>(d, metric);
+        }
         auto ivf = code->ivf(quantizer.get(), d, nlist, metric, match);
         ivf->own_fields = true;
         quantizer.release();
+        if (hnsw_M > 0) {
+            // k-means on a flat index, then the centroids go into the graph.
+            ivf->quantizer_trains_alone = 2;
+        }
         return ivf;
     }
     parse_error(g, parts.size() > 1 ? parts[parts.size() > 2 ? 2 : 1] : g.description);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <memory>
 #include <numeric>
@@ -11,7 +12,10 @@
 
 #include <faisslike/IVFlib.h>
 #include <faisslike/Index.h>
+#include <faisslike/IndexHNSW.h>
 #include <faisslike/IndexIDMap.h>
+#include <faisslike/IndexPreTransform.h>
+#include <faisslike/IndexRefine.h>
 #include <faisslike/impl/FaisslikeException.h>
 #include <faisslike/index_factory.h>
 #include <faisslike/utils/random.h>
@@ -51,13 +55,18 @@ search:
   --threads T      OpenMP threads (default: all cores)
   --nprobe LIST    IVF indexes: search once per nprobe in the comma-separated
                    list (e.g. 1,4,16,64), one row each; default: the index's own
+  --ef LIST        HNSW indexes (also an IVF's HNSW quantizer): search once per
+                   efSearch in the list, one row each (with --nprobe, one row
+                   per pair); default: the index's own
 output:
   --json           one JSON object per index on stdout instead of the table
   --quiet          no progress or notes on stderr
   -h, --help       this help
 
 R@k is the fraction of queries whose true nearest neighbour is among the first
-k results, as in Faiss and ann-benchmarks.
+k results, as in Faiss. kNN-R@k (when the ground truth has k columns, always
+for computed ground truth) is the fraction of the true k nearest neighbours
+found among the k results, as in ann-benchmarks.
 
 example:
   faisslike bench --base sift_base.fvecs --query sift_query.fvecs \
@@ -95,6 +104,7 @@ struct BenchOptions {
     size_t k = 10;
     std::optional<int> threads;
     std::vector<size_t> nprobes;
+    std::vector<size_t> efs;
     bool json = false;
     bool quiet = false;
     bool help = false;
@@ -112,13 +122,23 @@ struct Dataset {
 struct BenchResult {
     std::string spec;
     size_t nprobe = 0; ///< 0: not an IVF index, or its own setting
+    size_t ef_search = 0; ///< 0: no HNSW index found
     std::string error;
     double train_s = 0;
     double add_s = 0;
     double search_s = 0;
+    /// Processor time of all threads (std::clock): on a shared machine it
+    /// is what a run costs, whatever the other processes do to the wall time.
+    double add_cpu_s = 0;
+    double search_cpu_s = 0;
     std::vector<std::pair<size_t, double>> recalls;
+    std::optional<double> knn_recall; ///< kNN-R@k, when the ground truth has k columns
     uint64_t memory_bytes = 0;
 };
+
+double cpu_seconds_since(std::clock_t start) {
+    return double(std::clock() - start) / CLOCKS_PER_SEC;
+}
 
 double seconds_since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
@@ -127,6 +147,20 @@ double seconds_since(Clock::time_point start) {
 std::string base_name(const std::string& path) {
     size_t slash = path.find_last_of('/');
     return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+/// "1,4,16": positive counts separated by commas.
+std::vector<size_t> parse_count_list(const std::string& list, const std::string& name) {
+    std::vector<size_t> values;
+    size_t start = 0;
+    for (;;) {
+        size_t comma = list.find(',', start);
+        values.push_back(size_t(parse_int(list.substr(start, comma - start), name, 1, int64_t(1) << 30)));
+        if (comma == std::string::npos) {
+            return values;
+        }
+        start = comma + 1;
+    }
 }
 
 BenchOptions parse_options(const std::vector<std::string>& args) {
@@ -170,16 +204,9 @@ BenchOptions parse_options(const std::vector<std::string>& args) {
         } else if (name == "--threads") {
             o.threads = int(parse_int(p.value(), name, 1, 4096));
         } else if (name == "--nprobe") {
-            std::string list = p.value();
-            size_t start = 0;
-            for (;;) {
-                size_t comma = list.find(',', start);
-                o.nprobes.push_back(size_t(parse_int(list.substr(start, comma - start), name, 1, int64_t(1) << 30)));
-                if (comma == std::string::npos) {
-                    break;
-                }
-                start = comma + 1;
-            }
+            o.nprobes = parse_count_list(p.value(), name);
+        } else if (name == "--ef") {
+            o.efs = parse_count_list(p.value(), name);
         } else if (name == "--json") {
             p.no_value();
             o.json = true;
@@ -317,8 +344,45 @@ void add_base(Index& index, const Matrix<float>& base, const std::string& spec, 
     progress.finish(std::to_string(base.n) + " vectors");
 }
 
-/// Builds one index and searches it once per nprobe setting (once when the
-/// index has no IVF part or no --nprobe was given): one result each.
+/// The IndexHNSW inside index, looking through the wrappers and into an IVF
+/// index's coarse quantizer; nullptr when there is none.
+IndexHNSW* try_extract_index_hnsw(Index* index) {
+    while (index) {
+        if (auto hnsw = dynamic_cast<IndexHNSW*>(index)) {
+            return hnsw;
+        }
+        if (auto pre = dynamic_cast<IndexPreTransform*>(index)) {
+            index = pre->index;
+        } else if (auto idmap = dynamic_cast<IndexIDMap*>(index)) {
+            index = idmap->index;
+        } else if (auto refine = dynamic_cast<IndexRefine*>(index)) {
+            index = refine->base_index;
+        } else if (auto ivf = dynamic_cast<IndexIVF*>(index)) {
+            index = ivf->quantizer;
+        } else {
+            return nullptr;
+        }
+    }
+    return nullptr;
+}
+
+/// Fraction of the true k nearest neighbours (the first k columns of gt)
+/// among the first k labels of each query.
+double knn_recall(const Matrix<int64_t>& gt, const idx_t* labels, size_t nq, size_t k) {
+    size_t hits = 0;
+    for (size_t q = 0; q < nq; q++) {
+        const int64_t* truth = gt.row(q);
+        const idx_t* row = labels + q * k;
+        for (size_t i = 0; i < k; i++) {
+            hits += std::find(truth, truth + k, row[i]) != truth + k;
+        }
+    }
+    return nq ? double(hits) / double(nq * k) : 0.0;
+}
+
+/// Builds one index and searches it once per nprobe and efSearch setting
+/// (once when the index has no IVF or HNSW part or no --nprobe / --ef was
+/// given): one result each.
 std::vector<BenchResult> run_index(
         const std::string& spec,
         const Dataset& data,
@@ -339,17 +403,22 @@ std::vector<BenchResult> run_index(
     }
 
     auto t0 = Clock::now();
+    std::clock_t c0 = std::clock();
     add_base(*index, base, spec, o.quiet);
     built.add_s = seconds_since(t0);
+    built.add_cpu_s = cpu_seconds_since(c0);
     built.memory_bytes = index_memory_bytes(*index);
 
     IndexIVF* ivf = try_extract_index_ivf(index.get());
     std::vector<size_t> nprobes = ivf && !o.nprobes.empty() ? o.nprobes : std::vector<size_t>{0};
+    IndexHNSW* hnsw = try_extract_index_hnsw(index.get());
+    std::vector<size_t> efs = hnsw && !o.efs.empty() ? o.efs : std::vector<size_t>{0};
     std::vector<BenchResult> results;
     std::vector<float> distances(queries.n * o.k);
     std::vector<idx_t> labels(queries.n * o.k);
     size_t chunk = std::max(kMinSearchChunk, queries.n / kProgressSteps);
-    for (size_t nprobe : nprobes) {
+    for (size_t setting = 0; setting < nprobes.size() * efs.size(); setting++) {
+        size_t nprobe = nprobes[setting / efs.size()], ef = efs[setting % efs.size()];
         BenchResult r = built;
         if (ivf) {
             if (nprobe > 0) {
@@ -357,9 +426,17 @@ std::vector<BenchResult> run_index(
             }
             r.nprobe = ivf->nprobe;
         }
-        std::string label = spec + (ivf ? " nprobe=" + std::to_string(r.nprobe) : "");
+        if (hnsw) {
+            if (ef > 0) {
+                hnsw->hnsw.efSearch = int(ef);
+            }
+            r.ef_search = size_t(hnsw->hnsw.efSearch);
+        }
+        std::string label = spec + (ivf ? " nprobe=" + std::to_string(r.nprobe) : "") +
+                (hnsw ? " efSearch=" + std::to_string(r.ef_search) : "");
         Progress progress(label + ": search", queries.n, o.quiet);
         t0 = Clock::now();
+        c0 = std::clock();
         for (size_t i = 0; i < queries.n; i += chunk) {
             size_t n = std::min(chunk, queries.n - i);
             index->search(
@@ -368,9 +445,13 @@ std::vector<BenchResult> run_index(
             progress.update(i + n);
         }
         r.search_s = seconds_since(t0);
+        r.search_cpu_s = cpu_seconds_since(c0);
         progress.finish(std::to_string(queries.n) + " queries");
         for (size_t k : recall_ks) {
             r.recalls.emplace_back(k, recall_at(data.gt, labels.data(), queries.n, o.k, k));
+        }
+        if (data.gt.d >= o.k) {
+            r.knn_recall = knn_recall(data.gt, labels.data(), queries.n, o.k);
         }
         results.push_back(std::move(r));
     }
@@ -391,6 +472,9 @@ std::string json_line(
     if (r.nprobe > 0) {
         j.add("nprobe", int64_t(r.nprobe));
     }
+    if (r.ef_search > 0) {
+        j.add("ef_search", int64_t(r.ef_search));
+    }
     j            .add("data", data.description)
             .add("nb", int64_t(data.base.n))
             .add("nq", int64_t(data.queries.n))
@@ -406,9 +490,14 @@ std::string json_line(
             .add("add_s", r.add_s)
             .add("build_s", r.train_s + r.add_s)
             .add("search_s", r.search_s)
+            .add("add_cpu_s", r.add_cpu_s)
+            .add("search_cpu_s", r.search_cpu_s)
             .add("qps", qps(r, data.queries.n));
     for (const auto& [k, recall] : r.recalls) {
         j.add("recall_at_" + std::to_string(k), recall);
+    }
+    if (r.knn_recall) {
+        j.add("knn_recall_at_" + std::to_string(o.k), *r.knn_recall);
     }
     j.add("memory_bytes", int64_t(r.memory_bytes));
     return j.str();
@@ -426,9 +515,16 @@ void print_table(
             metric_name(o.metric), o.k, threads);
     bool any_ivf = std::any_of(results.begin(), results.end(),
                                [](const BenchResult& r) { return r.nprobe > 0; });
+    bool any_hnsw = std::any_of(results.begin(), results.end(),
+                                [](const BenchResult& r) { return r.ef_search > 0; });
+    bool any_knn = std::any_of(results.begin(), results.end(),
+                               [](const BenchResult& r) { return r.knn_recall.has_value(); });
     std::vector<std::string> header = {"index"};
     if (any_ivf) {
         header.push_back("nprobe");
+    }
+    if (any_hnsw) {
+        header.push_back("efSearch");
     }
     for (const char* h : {"build s", "search s", "QPS"}) {
         header.push_back(h);
@@ -436,12 +532,18 @@ void print_table(
     for (size_t k : recall_ks) {
         header.push_back("R@" + std::to_string(k));
     }
+    if (any_knn) {
+        header.push_back("kNN-R@" + std::to_string(o.k));
+    }
     header.push_back("memory");
     TextTable table(header);
     for (const BenchResult& r : results) {
         std::vector<std::string> row = {r.spec};
         if (any_ivf) {
             row.push_back(r.nprobe > 0 ? std::to_string(r.nprobe) : "");
+        }
+        if (any_hnsw) {
+            row.push_back(r.ef_search > 0 ? std::to_string(r.ef_search) : "");
         }
         if (!r.error.empty()) {
             row.push_back("failed");
@@ -455,6 +557,9 @@ void print_table(
         }
         for (const auto& rk : r.recalls) {
             row.push_back(fixed(rk.second, 4));
+        }
+        if (any_knn) {
+            row.push_back(r.knn_recall ? fixed(*r.knn_recall, 4) : "");
         }
         row.push_back(human_bytes(r.memory_bytes));
         table.add_row(row);
@@ -483,7 +588,7 @@ int bench_command(const std::vector<std::string>& args) {
     Dataset data = o.base_path.empty() ? generate(o) : load_files(o);
     check_fits_in_memory("search results", data.queries.n, o.k, sizeof(float) + sizeof(idx_t));
     if (data.gt_source.empty()) {
-        data.gt = exact_neighbors(data.base, data.queries, 1, o.metric, o.quiet);
+        data.gt = exact_neighbors(data.base, data.queries, o.k, o.metric, o.quiet);
         data.gt_source = "exact, computed";
     }
 

@@ -2,6 +2,7 @@
 
 #include <faisslike/IndexFlat.h>
 #include <faisslike/IndexFlatCodes.h>
+#include <faisslike/IndexHNSW.h>
 #include <faisslike/IndexIDMap.h>
 
 namespace faisslike::tools {
@@ -22,6 +23,13 @@ uint64_t index_memory_bytes(const Index& index) {
             bytes += idmap2->rev_map.size() * kHashEntryBytes;
         }
         return bytes + (idmap->index ? index_memory_bytes(*idmap->index) : 0);
+    }
+    if (auto hnsw = dynamic_cast<const IndexHNSW*>(&index)) {
+        // The graph's arrays, then its storage (which counts deleted rows too).
+        const HNSW& g = hnsw->hnsw;
+        uint64_t bytes = g.neighbors.size() * sizeof(HNSW::storage_idx_t) +
+                g.offsets.size() * sizeof(size_t) + g.levels.size() * sizeof(int);
+        return bytes + (hnsw->storage ? index_memory_bytes(*hnsw->storage) : 0);
     }
     if (auto codes = dynamic_cast<const IndexFlatCodes*>(&index)) {
         uint64_t bytes = codes->codes.size();

@@ -162,6 +162,7 @@ void ReadStream::read_bytes(void* ptr, size_t nbytes) {
             got == nbytes,
             "read error in %s: %zu != %zu (truncated or damaged index file)",
             reader_->name.c_str(), got, nbytes);
+    bytes_read_ += nbytes;
 }
 
 bool ReadStream::read_bool() {
@@ -202,7 +203,11 @@ bool ReadStream::can_view() const {
 }
 
 const uint8_t* ReadStream::view(size_t nbytes) {
-    return can_view() ? static_cast<MappedFileIOReader*>(reader_)->view(nbytes) : nullptr;
+    if (!can_view()) {
+        return nullptr;
+    }
+    bytes_read_ += nbytes;
+    return static_cast<MappedFileIOReader*>(reader_)->view(nbytes);
 }
 
 std::shared_ptr<const void> ReadStream::mapping() const {

@@ -151,6 +151,9 @@ class ReadStream {
     void check(bool cond, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
 
     const std::string& name() const { return reader_->name; }
+    /// Bytes read so far: what the file has "paid" for, to bound allocations
+    /// whose size a field states without the data that would justify it.
+    uint64_t bytes_read() const { return bytes_read_; }
     int io_flags() const { return io_flags_; }
     std::optional<uint64_t> bytes_remaining() const { return reader_->bytes_remaining(); }
 
@@ -170,6 +173,7 @@ class ReadStream {
     IOReader* reader_;
     int io_flags_;
     int depth_ = 0;
+    uint64_t bytes_read_ = 0;
 };
 
 template <class Resize>

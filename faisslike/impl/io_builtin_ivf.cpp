@@ -2,6 +2,7 @@
 // header (with the coarse quantizer and the direct map), ArrayInvertedLists
 // ("ilar", full or sparse size table), IndexIVFFlat ("IwFl").
 
+#include <algorithm>
 #include <cstring>
 
 #include <faisslike/IndexIVFFlat.h>
@@ -110,6 +111,10 @@ std::unique_ptr<InvertedLists> read_array_invlists(uint32_t, ReadStream& in) {
              (unsigned long long)nlist);
     in.check(code_size > 0 && code_size <= (uint64_t(1) << 24), "inverted lists with code size %llu",
              (unsigned long long)code_size);
+    // Each list costs memory even when empty; a real file has paid for them
+    // with its coarse centroids, read before.
+    in.check(nlist <= std::max<uint64_t>(uint64_t(1) << 20, in.bytes_read()),
+             "%llu inverted lists are more than the file justifies", (unsigned long long)nlist);
     uint32_t list_type = in.read_fourcc();
     std::vector<uint64_t> sizes(nlist, 0);
     if (list_type == fourcc("full")) {

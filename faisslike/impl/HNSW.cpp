@@ -1,0 +1,871 @@
+#include <faisslike/impl/HNSW.h>
+
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <faisslike/impl/DistanceComputer.h>
+#include <faisslike/impl/FaisslikeException.h>
+#include <faisslike/impl/IDSelector.h>
+#include <faisslike/impl/VisitedTable.h>
+#include <faisslike/utils/parallel.h>
+
+namespace faisslike {
+
+using storage_idx_t = HNSW::storage_idx_t;
+
+HNSW::HNSW(int M) : rng(12345) {
+    FAISSLIKE_THROW_IF_NOT_FMT(M >= 2, "HNSW: M = %d must be >= 2", M);
+    set_default_probas(M, float(1.0 / std::log(double(M))));
+    offsets.push_back(0);
+}
+
+void HNSW::set_default_probas(int M, float levelMult) {
+    assign_probas.clear();
+    cum_nneighbor_per_level.assign(1, 0);
+    int nn = 0;
+    for (int level = 0;; level++) {
+        double proba = std::exp(-level / levelMult) * (1 - std::exp(-1 / levelMult));
+        if (proba < 1e-9) {
+            break;
+        }
+        assign_probas.push_back(proba);
+        nn += level == 0 ? 2 * M : M;
+        cum_nneighbor_per_level.push_back(nn);
+    }
+}
+
+int HNSW::nb_neighbors(int layer_no) const {
+    FAISSLIKE_THROW_IF_NOT_FMT(
+            layer_no >= 0 && size_t(layer_no) + 1 < cum_nneighbor_per_level.size(),
+            "HNSW: level %d out of range",
+            layer_no);
+    return cum_nneighbor_per_level[layer_no + 1] - cum_nneighbor_per_level[layer_no];
+}
+
+void HNSW::set_nb_neighbors(int level_no, int n) {
+    FAISSLIKE_THROW_IF_NOT_MSG(levels.empty(), "HNSW::set_nb_neighbors: the graph must be empty");
+    FAISSLIKE_THROW_IF_NOT_FMT(n > 0, "HNSW::set_nb_neighbors: n = %d must be > 0", n);
+    int cur = nb_neighbors(level_no);
+    for (size_t i = size_t(level_no) + 1; i < cum_nneighbor_per_level.size(); i++) {
+        cum_nneighbor_per_level[i] += n - cur;
+    }
+}
+
+int HNSW::random_level() {
+    // Drawn as Faiss draws it (a float in [0, 1]), so that the same seed gives
+    // the same levels as Faiss.
+    double f = float(rng()) / float(std::mt19937::max());
+    for (size_t level = 0; level < assign_probas.size(); level++) {
+        if (f < assign_probas[level]) {
+            return int(level);
+        }
+        f -= assign_probas[level];
+    }
+    return int(assign_probas.size()) - 1;
+}
+
+int HNSW::prepare_level_tab(size_t n, bool preset_levels) {
+    size_t n0 = offsets.size() - 1;
+    if (preset_levels) {
+        FAISSLIKE_THROW_IF_NOT(levels.size() == n0 + n);
+    } else {
+        FAISSLIKE_THROW_IF_NOT(levels.size() == n0);
+        for (size_t i = 0; i < n; i++) {
+            levels.push_back(random_level() + 1);
+        }
+    }
+    int top = 0;
+    for (size_t i = 0; i < n; i++) {
+        int pt_level = levels[n0 + i] - 1;
+        FAISSLIKE_THROW_IF_NOT_FMT(
+                pt_level >= 0 && size_t(pt_level) + 1 < cum_nneighbor_per_level.size(),
+                "HNSW: node level %d out of range",
+                pt_level + 1);
+        top = std::max(top, pt_level);
+        offsets.push_back(offsets.back() + size_t(cum_nneighbor_per_level[pt_level + 1]));
+    }
+    neighbors.resize(offsets.back(), -1);
+    return top;
+}
+
+void HNSW::reset() {
+    max_level = -1;
+    entry_point = -1;
+    offsets.assign(1, 0);
+    levels.clear();
+    neighbors.clear();
+}
+
+namespace {
+
+/// (distance, node) with distances turned so that smaller is always closer:
+/// similarities are negated once, when computed, and all graph code has a
+/// single comparison.
+struct Node {
+    float d;
+    storage_idx_t id;
+};
+
+inline bool nearer(const Node& a, const Node& b) {
+    return a.d < b.d || (a.d == b.d && a.id < b.id);
+}
+/// Heap orders (function objects, so that the heap code inlines them):
+/// results keep their farthest on top, candidates their nearest.
+struct ResultsOrder {
+    bool operator()(const Node& a, const Node& b) const { return nearer(a, b); }
+};
+struct CandidatesOrder {
+    bool operator()(const Node& a, const Node& b) const { return nearer(b, a); }
+};
+
+inline void push_result(std::vector<Node>& h, Node n) {
+    h.push_back(n);
+    std::push_heap(h.begin(), h.end(), ResultsOrder());
+}
+inline void pop_result(std::vector<Node>& h) {
+    std::pop_heap(h.begin(), h.end(), ResultsOrder());
+    h.pop_back();
+}
+inline void push_candidate(std::vector<Node>& h, Node n) {
+    h.push_back(n);
+    std::push_heap(h.begin(), h.end(), CandidatesOrder());
+}
+inline void pop_candidate(std::vector<Node>& h) {
+    std::pop_heap(h.begin(), h.end(), CandidatesOrder());
+    h.pop_back();
+}
+
+/// A DistanceComputer seen through the "smaller is closer" convention.
+struct KeyedDistance {
+    DistanceComputer& dc;
+    bool negate;
+
+    float operator()(storage_idx_t i) const {
+        float v = dc(i);
+        return negate ? -v : v;
+    }
+    float symmetric(storage_idx_t i, storage_idx_t j) const {
+        float v = dc.symmetric_dis(i, j);
+        return negate ? -v : v;
+    }
+    void batch(size_t n, const storage_idx_t* ids, float* out) const {
+        dc.distances_batch(n, ids, out);
+        if (negate) {
+            for (size_t j = 0; j < n; j++) {
+                out[j] = -out[j];
+            }
+        }
+    }
+};
+
+/// Reads and writes of neighbour slots while the graph is being built: other
+/// threads may update a list (under its lock) while it is read without one.
+/// Relaxed atomics keep that defined behaviour at the cost of a plain move.
+inline storage_idx_t load_slot(const storage_idx_t* p) {
+    return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+inline void store_slot(storage_idx_t* p, storage_idx_t v) {
+    __atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+/// One byte-sized spin lock per node, held only while a neighbour list is
+/// rewritten (short), yielding when the holder is not running.
+class NodeLocks {
+   public:
+    explicit NodeLocks(size_t n) : flags_(new std::atomic<uint8_t>[n]) {
+        for (size_t i = 0; i < n; i++) {
+            flags_[i].store(0, std::memory_order_relaxed);
+        }
+    }
+    void lock(size_t i) {
+        for (int spins = 0; flags_[i].exchange(1, std::memory_order_acquire); spins++) {
+            if (spins > 64) {
+                std::this_thread::yield();
+            }
+        }
+    }
+    void unlock(size_t i) { flags_[i].store(0, std::memory_order_release); }
+
+   private:
+    std::unique_ptr<std::atomic<uint8_t>[]> flags_;
+};
+
+/// The HNSW neighbour-selection heuristic: take the candidates from nearest
+/// to farthest and keep one only if it is closer to the base node than to
+/// every neighbour kept so far, so the kept links point in diverse directions.
+/// `sorted` is nearest first (distances to the base node); keeps at most
+/// max_size. With keep_max_size, rejected candidates fill the free slots.
+/// Unlike Faiss, which keeps every candidate when they all fit, the heuristic
+/// always runs (as in hnswlib): measured on 200k x 128, the sparser graph
+/// builds 23% faster and reaches a given recall with fewer distances.
+void select_neighbors(
+        const KeyedDistance& dis,
+        const std::vector<Node>& sorted,
+        size_t max_size,
+        bool keep_max_size,
+        std::vector<Node>& out) {
+    out.clear();
+    std::vector<Node> rejected;
+    for (const Node& v1 : sorted) {
+        bool good = true;
+        for (const Node& v2 : out) {
+            // v1 first: computers may cache the decoded first argument.
+            if (dis.symmetric(v1.id, v2.id) < v1.d) {
+                good = false;
+                break;
+            }
+        }
+        if (good) {
+            out.push_back(v1);
+            if (out.size() >= max_size) {
+                return;
+            }
+        } else if (keep_max_size) {
+            rejected.push_back(v1);
+        }
+    }
+    for (size_t i = 0; i < rejected.size() && out.size() < max_size; i++) {
+        out.push_back(rejected[i]);
+    }
+}
+
+/// Per-thread state of graph construction.
+struct Builder {
+    HNSW& hnsw;
+    KeyedDistance dis;
+    VisitedTable& vt;
+    NodeLocks& locks;
+    bool keep_max_size_level0;
+    std::vector<Node> results, candidates, sorted, selected, chosen;
+    std::vector<storage_idx_t> ids;
+    std::vector<float> dists;
+
+    Builder(HNSW& hnsw, KeyedDistance dis, VisitedTable& vt, NodeLocks& locks, bool keep0)
+            : hnsw(hnsw), dis(dis), vt(vt), locks(locks), keep_max_size_level0(keep0) {
+        size_t max_degree = size_t(hnsw.nb_neighbors(0));
+        ids.resize(max_degree);
+        dists.resize(max_degree);
+    }
+
+    /// Unvisited neighbours of node v on a level, into ids; returns the count.
+    size_t unvisited_neighbors(storage_idx_t v, int level) {
+        size_t begin, end;
+        hnsw.neighbor_range(v, level, &begin, &end);
+        const storage_idx_t* nb = hnsw.neighbors.data();
+        size_t n = 0;
+        for (size_t j = begin; j < end; j++) {
+            storage_idx_t u = load_slot(nb + j);
+            if (u < 0) {
+                break;
+            }
+            if (vt.set(size_t(u))) {
+                ids[n++] = u;
+            }
+        }
+        return n;
+    }
+
+    void greedy(int level, storage_idx_t& nearest, float& d_nearest) {
+        for (;;) {
+            storage_idx_t prev = nearest;
+            size_t begin, end;
+            hnsw.neighbor_range(nearest, level, &begin, &end);
+            size_t n = 0;
+            for (size_t j = begin; j < end; j++) {
+                storage_idx_t u = load_slot(hnsw.neighbors.data() + j);
+                if (u < 0) {
+                    break;
+                }
+                ids[n++] = u;
+            }
+            dis.batch(n, ids.data(), dists.data());
+            for (size_t j = 0; j < n; j++) {
+                if (dists[j] < d_nearest) {
+                    nearest = ids[j];
+                    d_nearest = dists[j];
+                }
+            }
+            if (nearest == prev) {
+                return;
+            }
+        }
+    }
+
+    /// efConstruction nearest nodes on a level from an entry, into `results`
+    /// (a heap with the farthest on top).
+    void search_level(storage_idx_t pt, int level, storage_idx_t entry, float d_entry) {
+        size_t ef = size_t(hnsw.efConstruction);
+        results.clear();
+        candidates.clear();
+        vt.advance();
+        vt.set(size_t(entry));
+        vt.set(size_t(pt));
+        push_result(results, {d_entry, entry});
+        push_candidate(candidates, {d_entry, entry});
+        while (!candidates.empty()) {
+            Node c = candidates.front();
+            if (c.d > results.front().d) {
+                break;
+            }
+            pop_candidate(candidates);
+            size_t n = unvisited_neighbors(c.id, level);
+            dis.batch(n, ids.data(), dists.data());
+            for (size_t j = 0; j < n; j++) {
+                float d = dists[j];
+                if (results.size() < ef || d < results.front().d) {
+                    push_candidate(candidates, {d, ids[j]});
+                    push_result(results, {d, ids[j]});
+                    if (results.size() > ef) {
+                        pop_result(results);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds dest to src's list on a level, pruning it with the heuristic when
+    /// full. Caller holds src's lock.
+    void add_link(storage_idx_t src, storage_idx_t dest, int level) {
+        size_t begin, end;
+        hnsw.neighbor_range(src, level, &begin, &end);
+        storage_idx_t* nb = hnsw.neighbors.data();
+        if (nb[end - 1] == -1) {
+            size_t i = end;
+            while (i > begin && nb[i - 1] == -1) {
+                i--;
+            }
+            store_slot(nb + i, dest);
+            return;
+        }
+        // Full: let the heuristic choose among the old links and the new one,
+        // pruning below the maximum (prune_headroom) so the next links to
+        // this node find room without pruning again.
+        sorted.clear();
+        sorted.push_back({dis.symmetric(src, dest), dest});
+        for (size_t i = begin; i < end; i++) {
+            sorted.push_back({dis.symmetric(src, nb[i]), nb[i]});
+        }
+        std::sort(sorted.begin(), sorted.end(), ResultsOrder());
+        size_t max_size = end - begin;
+        size_t pruned = max_size - size_t(float(max_size) * std::clamp(hnsw.prune_headroom, 0.0f, 0.5f));
+        select_neighbors(dis, sorted, std::max<size_t>(pruned, 1), keep_max_size_level0 && level == 0, selected);
+        size_t i = begin;
+        for (const Node& s : selected) {
+            store_slot(nb + i++, s.id);
+        }
+        while (i < end) {
+            store_slot(nb + i++, -1);
+        }
+    }
+
+    /// Links pt on one level; returns (in entry, d_entry) the nearest node
+    /// found there, the start of the next level down.
+    void link_on_level(storage_idx_t pt, int level, storage_idx_t& entry, float& d_entry) {
+        search_level(pt, level, entry, d_entry);
+        sorted.assign(results.begin(), results.end());
+        std::sort(sorted.begin(), sorted.end(), ResultsOrder());
+        entry = sorted.front().id;
+        d_entry = sorted.front().d;
+        select_neighbors(dis, sorted, size_t(hnsw.nb_neighbors(level)),
+                         keep_max_size_level0 && level == 0, chosen);
+        size_t begin, end;
+        hnsw.neighbor_range(pt, level, &begin, &end);
+        locks.lock(size_t(pt));
+        size_t i = begin;
+        for (const Node& s : chosen) {
+            store_slot(hnsw.neighbors.data() + i++, s.id);
+        }
+        locks.unlock(size_t(pt));
+        // Never hold two locks: no lock-order deadlock between threads.
+        for (const Node& s : chosen) {
+            locks.lock(size_t(s.id));
+            add_link(s.id, pt, level);
+            locks.unlock(size_t(s.id));
+        }
+    }
+};
+
+} // namespace
+
+void HNSW::add_vertices(
+        size_t n0,
+        size_t n,
+        const float* x,
+        size_t d,
+        const DistanceComputerFactory& make_dc,
+        bool is_similarity,
+        bool keep_max_size_level0,
+        bool verbose) {
+    if (n == 0) {
+        return;
+    }
+    size_t ntotal = n0 + n;
+    FAISSLIKE_THROW_IF_NOT_MSG(levels.size() == ntotal && offsets.size() == ntotal + 1,
+                               "HNSW::add_vertices: call prepare_level_tab first");
+    FAISSLIKE_THROW_IF_NOT_FMT(ntotal <= size_t(INT32_MAX),
+                               "HNSW: %zu nodes exceed the int32 node numbers", ntotal);
+    auto t0 = std::chrono::steady_clock::now();
+
+    // Bucket the new nodes by level, then shuffle each bucket with a fixed
+    // seed: inserting in dataset order (often sorted or clustered) gives a
+    // worse graph.
+    int top = 0;
+    for (size_t i = n0; i < ntotal; i++) {
+        top = std::max(top, levels[i] - 1);
+    }
+    std::vector<size_t> bucket_start(size_t(top) + 2, 0);
+    for (size_t i = n0; i < ntotal; i++) {
+        bucket_start[size_t(levels[i])]++;
+    }
+    for (size_t l = 1; l < bucket_start.size(); l++) {
+        bucket_start[l] += bucket_start[l - 1];
+    }
+    std::vector<storage_idx_t> order(n);
+    {
+        std::vector<size_t> fill(bucket_start.begin(), bucket_start.end() - 1);
+        for (size_t i = n0; i < ntotal; i++) {
+            order[fill[size_t(levels[i] - 1)]++] = storage_idx_t(i);
+        }
+    }
+    std::mt19937 shuffle_rng(789);
+    for (int level = top; level >= 0; level--) {
+        size_t i0 = bucket_start[size_t(level)], i1 = bucket_start[size_t(level) + 1];
+        for (size_t j = i0; j < i1; j++) {
+            size_t pick = j + size_t(shuffle_rng() % (i1 - j));
+            std::swap(order[j], order[pick]);
+        }
+    }
+
+    NodeLocks locks(ntotal);
+    std::mutex entry_mutex;
+    if (verbose) {
+        std::printf("HNSW: adding %zu nodes to %zu, levels up to %d\n", n, n0, top);
+    }
+
+    auto insert = [&](Builder& b, storage_idx_t pt) {
+        int pt_level = levels[size_t(pt)] - 1;
+        b.dis.dc.set_query(x + size_t(pt - storage_idx_t(n0)) * d);
+        storage_idx_t entry;
+        int level, top_seen;
+        {
+            std::lock_guard<std::mutex> guard(entry_mutex);
+            if (entry_point < 0) {
+                entry_point = pt;
+                max_level = pt_level;
+                return;
+            }
+            entry = entry_point;
+            level = top_seen = max_level;
+        }
+        float d_entry = b.dis(entry);
+        for (; level > pt_level; level--) {
+            b.greedy(level, entry, d_entry);
+        }
+        for (; level >= 0; level--) {
+            b.link_on_level(pt, level, entry, d_entry);
+        }
+        if (pt_level > top_seen) {
+            std::lock_guard<std::mutex> guard(entry_mutex);
+            if (pt_level > max_level) {
+                entry_point = pt;
+                max_level = pt_level;
+            }
+        }
+    };
+
+    ParallelExceptions errors;
+    for (int level = top; level >= 0; level--) {
+        size_t i0 = bucket_start[size_t(level)], i1 = bucket_start[size_t(level) + 1];
+        if (i0 == i1) {
+            continue;
+        }
+        if (verbose) {
+            std::printf("  level %d: %zu nodes\n", level, i1 - i0);
+        }
+        if (level > max_level) {
+            // The first node above the current top becomes the entry point;
+            // insert it alone so the rest of its level can link to it.
+            std::unique_ptr<DistanceComputer> dc(make_dc());
+            VisitedTable vt(ntotal);
+            Builder b(*this, {*dc, is_similarity}, vt, locks, keep_max_size_level0);
+            insert(b, order[i0]);
+            i0++;
+        }
+        std::atomic<size_t> done{0};
+#pragma omp parallel if (i1 - i0 > 100)
+        {
+            // Every thread must reach the worksharing loop, even one whose
+            // set-up failed: it then skips its iterations.
+            std::unique_ptr<DistanceComputer> dc;
+            std::unique_ptr<VisitedTable> vt;
+            std::unique_ptr<Builder> b;
+            errors.run([&] {
+                dc.reset(make_dc());
+                vt = std::make_unique<VisitedTable>(ntotal);
+                b = std::make_unique<Builder>(*this, KeyedDistance{*dc, is_similarity}, *vt, locks,
+                                              keep_max_size_level0);
+            });
+            bool display = verbose && omp_get_thread_num() == 0;
+#pragma omp for schedule(dynamic, 64)
+            for (size_t i = i0; i < i1; i++) {
+                if (b) {
+                    errors.run([&] { insert(*b, order[i]); });
+                }
+                size_t count = done.fetch_add(1, std::memory_order_relaxed) + 1;
+                if (display && count % 10000 < size_t(omp_get_num_threads())) {
+                    std::printf("  %zu / %zu\r", count, i1 - i0);
+                    std::fflush(stdout);
+                }
+            }
+        }
+        errors.rethrow_if_failed();
+    }
+    if (verbose) {
+        double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::printf("HNSW: added %zu nodes in %.2f s\n", n, s);
+    }
+}
+
+namespace {
+
+/// Reusable per-thread buffers of a search, so queries do not allocate.
+struct SearchBuffers {
+    std::vector<Node> candidates, results;
+    std::vector<storage_idx_t> ids;
+    std::vector<float> dists;
+};
+
+SearchBuffers& search_buffers() {
+    thread_local SearchBuffers buffers;
+    return buffers;
+}
+
+struct WalkSettings {
+    size_t ef;
+    bool check_relative_distance;
+};
+
+WalkSettings walk_settings(const HNSW& hnsw, const SearchParameters* params, size_t k) {
+    WalkSettings s{size_t(std::max(hnsw.efSearch, 1)), hnsw.check_relative_distance};
+    if (auto p = dynamic_cast<const SearchParametersHNSW*>(params)) {
+        FAISSLIKE_THROW_IF_NOT_FMT(p->efSearch > 0, "SearchParametersHNSW: efSearch = %d must be > 0",
+                                   p->efSearch);
+        s.ef = size_t(p->efSearch);
+        s.check_relative_distance = p->check_relative_distance;
+    }
+    s.ef = std::max(s.ef, k);
+    return s;
+}
+
+/// Greedy descent from the entry point to level 1's nearest node.
+void descend(const HNSW& hnsw, const KeyedDistance& dis, SearchBuffers& buf,
+             storage_idx_t& nearest, float& d_nearest) {
+    nearest = hnsw.entry_point;
+    d_nearest = dis(nearest);
+    for (int level = hnsw.max_level; level > 0; level--) {
+        for (;;) {
+            storage_idx_t prev = nearest;
+            size_t begin, end;
+            hnsw.neighbor_range(nearest, level, &begin, &end);
+            size_t n = 0;
+            for (size_t j = begin; j < end && hnsw.neighbors[j] >= 0; j++) {
+                buf.ids[n++] = hnsw.neighbors[j];
+            }
+            dis.batch(n, buf.ids.data(), buf.dists.data());
+            for (size_t j = 0; j < n; j++) {
+                if (buf.dists[j] < d_nearest) {
+                    nearest = buf.ids[j];
+                    d_nearest = buf.dists[j];
+                }
+            }
+            if (nearest == prev) {
+                break;
+            }
+        }
+    }
+}
+
+/// Best-first walk of level 0. Results hold reportable nodes only (the ef
+/// best); candidates hold every node worth expanding: while results are not
+/// full that is every node seen. `in_radius` (for range search) marks nodes
+/// that must be expanded whatever the results say; `on_node` sees every
+/// reportable node whose distance was computed.
+template <bool filtered, class InRadius, class OnNode>
+void walk_level0(const HNSW& hnsw, const KeyedDistance& dis, VisitedTable& vt, SearchBuffers& buf,
+                 storage_idx_t entry, float d_entry, const WalkSettings& s,
+                 const IDSelector* reportable, InRadius in_radius, OnNode on_node) {
+    auto& cand = buf.candidates;
+    auto& res = buf.results;
+    cand.clear();
+    res.clear();
+    size_t ef = s.ef;
+    const storage_idx_t* nb = hnsw.neighbors.data();
+    const size_t* offsets = hnsw.offsets.data();
+    size_t degree = size_t(hnsw.cum_nneighbor_per_level[1]);
+
+    auto offer = [&](storage_idx_t id, float d) {
+        bool report = !filtered || reportable->is_member(id);
+        if (report) {
+            on_node(id, d);
+        }
+        if (res.size() < ef || d < res.front().d || in_radius(d)) {
+            push_candidate(cand, {d, id});
+            __builtin_prefetch(offsets + id);
+            if (report && (res.size() < ef || d < res.front().d)) {
+                push_result(res, {d, id});
+                if (res.size() > ef) {
+                    pop_result(res);
+                }
+            }
+        }
+    };
+
+    vt.advance();
+    vt.set(size_t(entry));
+    offer(entry, d_entry);
+    while (!cand.empty()) {
+        Node c = cand.front();
+        if (s.check_relative_distance && res.size() >= ef && c.d > res.front().d && !in_radius(c.d)) {
+            break;
+        }
+        pop_candidate(cand);
+        if (!cand.empty()) {
+            __builtin_prefetch(nb + offsets[cand.front().id]);
+        }
+        const storage_idx_t* list = nb + offsets[c.id];
+        for (size_t j = 0; j < degree && list[j] >= 0; j++) {
+            vt.prefetch(size_t(list[j]));
+        }
+        size_t n = 0;
+        for (size_t j = 0; j < degree; j++) {
+            storage_idx_t u = list[j];
+            if (u < 0) {
+                break;
+            }
+            if (vt.set(size_t(u))) {
+                buf.ids[n++] = u;
+            }
+        }
+        dis.batch(n, buf.ids.data(), buf.dists.data());
+        for (size_t j = 0; j < n; j++) {
+            offer(buf.ids[j], buf.dists[j]);
+        }
+    }
+}
+
+void prepare_buffers(const HNSW& hnsw, SearchBuffers& buf) {
+    size_t max_degree = size_t(hnsw.nb_neighbors(0));
+    for (size_t l = 1; l + 1 < hnsw.cum_nneighbor_per_level.size(); l++) {
+        max_degree = std::max(max_degree, size_t(hnsw.nb_neighbors(int(l))));
+    }
+    if (buf.ids.size() < max_degree) {
+        buf.ids.resize(max_degree);
+        buf.dists.resize(max_degree);
+    }
+}
+
+} // namespace
+
+size_t HNSW::search(
+        DistanceComputer& qdis,
+        bool is_similarity,
+        size_t k,
+        float* distances,
+        storage_idx_t* nodes,
+        VisitedTable& vt,
+        const SearchParameters* params,
+        const IDSelector* reportable) const {
+    if (entry_point < 0 || k == 0) {
+        return 0;
+    }
+    WalkSettings s = walk_settings(*this, params, k);
+    KeyedDistance dis{qdis, is_similarity};
+    SearchBuffers& buf = search_buffers();
+    prepare_buffers(*this, buf);
+    storage_idx_t nearest;
+    float d_nearest;
+    descend(*this, dis, buf, nearest, d_nearest);
+    auto no_radius = [](float) { return false; };
+    auto ignore = [](storage_idx_t, float) {};
+    if (reportable) {
+        walk_level0<true>(*this, dis, vt, buf, nearest, d_nearest, s, reportable, no_radius, ignore);
+    } else {
+        walk_level0<false>(*this, dis, vt, buf, nearest, d_nearest, s, nullptr, no_radius, ignore);
+    }
+    auto& res = buf.results;
+    std::sort(res.begin(), res.end(), ResultsOrder());
+    size_t found = std::min(k, res.size());
+    for (size_t i = 0; i < found; i++) {
+        distances[i] = is_similarity ? -res[i].d : res[i].d;
+        nodes[i] = res[i].id;
+    }
+    return found;
+}
+
+void HNSW::range_search(
+        DistanceComputer& qdis,
+        bool is_similarity,
+        float radius,
+        std::vector<std::pair<float, storage_idx_t>>& hits,
+        VisitedTable& vt,
+        const SearchParameters* params,
+        const IDSelector* reportable) const {
+    hits.clear();
+    if (entry_point < 0) {
+        return;
+    }
+    WalkSettings s = walk_settings(*this, params, 1);
+    KeyedDistance dis{qdis, is_similarity};
+    SearchBuffers& buf = search_buffers();
+    prepare_buffers(*this, buf);
+    storage_idx_t nearest;
+    float d_nearest;
+    descend(*this, dis, buf, nearest, d_nearest);
+    float key_radius = is_similarity ? -radius : radius;
+    auto in_radius = [key_radius](float d) { return d < key_radius; };
+    auto collect = [&](storage_idx_t id, float d) {
+        if (d < key_radius) {
+            hits.emplace_back(is_similarity ? -d : d, id);
+        }
+    };
+    if (reportable) {
+        walk_level0<true>(*this, dis, vt, buf, nearest, d_nearest, s, reportable, in_radius, collect);
+    } else {
+        walk_level0<false>(*this, dis, vt, buf, nearest, d_nearest, s, nullptr, in_radius, collect);
+    }
+}
+
+void HNSW::remove_nodes(
+        const std::vector<bool>& removed,
+        const DistanceComputerFactory& make_dc,
+        bool is_similarity,
+        bool keep_max_size_level0,
+        const std::function<void()>& before_commit) {
+    size_t ntotal = levels.size();
+    FAISSLIKE_THROW_IF_NOT_MSG(removed.size() == ntotal, "HNSW::remove_nodes: one flag per node expected");
+    std::vector<storage_idx_t> new_id(ntotal, -1);
+    size_t nlive = 0;
+    for (size_t i = 0; i < ntotal; i++) {
+        if (!removed[i]) {
+            new_id[i] = storage_idx_t(nlive++);
+        }
+    }
+    std::vector<int> new_levels;
+    new_levels.reserve(nlive);
+    std::vector<size_t> new_offsets(1, 0);
+    new_offsets.reserve(nlive + 1);
+    std::vector<storage_idx_t> old_of_new;
+    old_of_new.reserve(nlive);
+    for (size_t i = 0; i < ntotal; i++) {
+        if (!removed[i]) {
+            new_levels.push_back(levels[i]);
+            new_offsets.push_back(new_offsets.back() + size_t(cum_nneighbor_per_level[size_t(levels[i])]));
+            old_of_new.push_back(storage_idx_t(i));
+        }
+    }
+    std::vector<storage_idx_t> new_neighbors(new_offsets.back(), -1);
+
+    ParallelExceptions errors;
+#pragma omp parallel
+    {
+        std::unique_ptr<DistanceComputer> dc;
+        std::unique_ptr<VisitedTable> seen;
+        errors.run([&] {
+            dc.reset(make_dc());
+            seen = std::make_unique<VisitedTable>(ntotal);
+        });
+        std::vector<Node> sorted, selected;
+        std::vector<storage_idx_t> frontier;
+#pragma omp for schedule(dynamic, 256)
+        for (size_t ni = 0; ni < nlive; ni++) {
+            if (!dc) {
+                continue;
+            }
+            errors.run([&] {
+                KeyedDistance dis{*dc, is_similarity};
+                storage_idx_t v = old_of_new[ni];
+                for (int level = 0; level < levels[size_t(v)]; level++) {
+                    size_t begin, end;
+                    neighbor_range(v, level, &begin, &end);
+                    size_t out = new_offsets[ni] + size_t(cum_nneighbor_per_level[size_t(level)]);
+                    size_t max_size = end - begin;
+                    // Live neighbours are kept; removed ones are replaced by the
+                    // live nodes reached through them (through chains of removed
+                    // nodes too), up to a few times the list size.
+                    sorted.clear();
+                    frontier.clear();
+                    seen->advance();
+                    seen->set(size_t(v));
+                    for (size_t j = begin; j < end && neighbors[j] >= 0; j++) {
+                        storage_idx_t u = neighbors[j];
+                        seen->set(size_t(u));
+                        if (removed[size_t(u)]) {
+                            frontier.push_back(u);
+                        } else {
+                            sorted.push_back({0, u});
+                        }
+                    }
+                    if (!frontier.empty()) {
+                        size_t cap = 4 * max_size;
+                        for (size_t f = 0; f < frontier.size() && sorted.size() < cap; f++) {
+                            size_t rb, re;
+                            neighbor_range(frontier[f], level, &rb, &re);
+                            for (size_t j = rb; j < re && neighbors[j] >= 0; j++) {
+                                storage_idx_t u = neighbors[j];
+                                if (!seen->set(size_t(u))) {
+                                    continue;
+                                }
+                                if (removed[size_t(u)]) {
+                                    frontier.push_back(u);
+                                } else {
+                                    sorted.push_back({0, u});
+                                }
+                            }
+                        }
+                        for (Node& c : sorted) {
+                            c.d = dis.symmetric(v, c.id);
+                        }
+                        std::sort(sorted.begin(), sorted.end(), ResultsOrder());
+                        select_neighbors(dis, sorted, max_size, keep_max_size_level0 && level == 0,
+                                         selected);
+                        sorted.swap(selected);
+                    }
+                    for (const Node& c : sorted) {
+                        new_neighbors[out++] = new_id[size_t(c.id)];
+                    }
+                }
+            });
+        }
+    }
+    errors.rethrow_if_failed();
+
+    storage_idx_t new_entry = -1;
+    int new_max_level = -1;
+    if (entry_point >= 0 && !removed[size_t(entry_point)]) {
+        new_entry = new_id[size_t(entry_point)];
+        new_max_level = max_level;
+    } else {
+        for (size_t ni = 0; ni < nlive; ni++) {
+            if (new_levels[ni] - 1 > new_max_level) {
+                new_max_level = new_levels[ni] - 1;
+                new_entry = storage_idx_t(ni);
+            }
+        }
+    }
+    before_commit();
+    levels.swap(new_levels);
+    offsets.swap(new_offsets);
+    neighbors.swap(new_neighbors);
+    entry_point = new_entry;
+    max_level = new_max_level;
+}
+
+} // namespace faisslike

@@ -465,7 +465,15 @@ void IndexIVF::search_preassigned(
 
     ParallelExceptions errors;
     const int nthreads = omp_get_max_threads();
-    const bool split_lists = parallel_mode == 1 || (n < nthreads && np > 1 && nthreads > 1);
+    // Splitting one query's lists over threads pays only when they hold enough
+    // codes to outweigh waking the thread team.
+    size_t first_query_codes = 0;
+    for (size_t j = 0; j < np; j++) {
+        idx_t l = assign[j];
+        first_query_codes += l >= 0 ? invlists->list_size(size_t(l)) : 0;
+    }
+    const bool split_lists = parallel_mode == 1 ||
+            (n < nthreads && np > 1 && nthreads > 1 && first_query_codes >= 65536);
     PreassignedSearch search{*this, n, x, kk, assign, centroid_dis, distances, labels,
                              store_pairs, np, s.max_codes, s.sel, errors};
     if (metric_type == METRIC_INNER_PRODUCT) {

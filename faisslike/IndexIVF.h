@@ -114,7 +114,8 @@ struct IndexIVF : Index {
     virtual void encode_vectors(idx_t n, const float* x, const idx_t* list_nos, uint8_t* codes) const = 0;
     /// Inverse of encode_vectors (exact for flat codes, approximate otherwise).
     virtual void decode_vectors(idx_t n, const uint8_t* codes, const idx_t* list_nos, float* x) const = 0;
-    /// Trains the encoder on n vectors (residuals when by_residual). No-op by default.
+    /// Trains the encoder on n training vectors; when by_residual, assign holds
+    /// their lists and the encoder computes the residuals itself. No-op by default.
     virtual void train_encoder(idx_t n, const float* x, const idx_t* assign);
     /// How many training vectors train_encoder wants (0: none).
     virtual idx_t train_encoder_num_vectors() const { return 0; }

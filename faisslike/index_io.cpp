@@ -91,7 +91,16 @@ void write_index(const Index* index, const char* fname, int io_flags) {
 std::unique_ptr<Index> read_index_up(IOReader* reader, int io_flags) {
     FAISSLIKE_THROW_IF_NOT_MSG(reader, "read_index: null reader");
     ReadStream in(reader, io_flags);
-    auto index = read_index_block(in);
+    std::unique_ptr<Index> index;
+    try {
+        index = read_index_block(in);
+    } catch (const FaisslikeException&) {
+        throw;
+    } catch (const std::exception& e) {
+        // Defence in depth: whatever a damaged file provokes reaches the caller
+        // as the library's own error.
+        FAISSLIKE_THROW_FMT("invalid index file %s: %s", reader->name.c_str(), e.what());
+    }
     FAISSLIKE_THROW_IF_NOT_FMT(index, "read_index: %s holds a null index", reader->name.c_str());
     return index;
 }

@@ -187,6 +187,7 @@ void read_index_header(Index& index, ReadStream& in) {
     int64_t ntotal = in.read<int64_t>();
     in.check(d >= 0 && d <= (1 << 20), "dimension %d out of range [0, 2^20]", d);
     in.check(ntotal >= 0, "invalid ntotal %lld", (long long)ntotal);
+    in.check(ntotal == 0 || d > 0, "%lld vectors of dimension 0", (long long)ntotal);
     in.read<int64_t>();
     in.read<int64_t>();
     bool is_trained = in.read_bool();

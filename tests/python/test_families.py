@@ -100,9 +100,16 @@ def test_hnsw_compressed_storage(faiss, dataset, storage):
     index.hnsw.efSearch = 128
     decoded = index.reconstruct_n(0, index.ntotal)
     D, I = index.search(dataset["xq"], 10)
-    _, gt = brute_force(dataset["xq"], decoded, 10)
-    # Codes tie often, so the reference order among decoded vectors is loose.
-    assert recall_at(I, gt, 10) > 0.6
+    gt_D, _ = brute_force(dataset["xq"], decoded, 10)
+    # Codes tie often: a result counts when its true distance to the decoded
+    # vectors is within the exact 10th-nearest distance, whichever tied id it is.
+    xq = dataset["xq"]
+    hits = 0
+    for q in range(len(xq)):
+        found = I[q][I[q] >= 0]
+        true_d = ((decoded[found] - xq[q]) ** 2).sum(1)
+        hits += int((true_d <= gt_D[q, -1] * (1 + 1e-5) + 1e-6).sum())
+    assert hits / I.size > 0.6
 
 
 def test_hnsw_with_ids(faiss, dataset):

@@ -157,7 +157,8 @@ struct ScanPlan {
         } else {
             const size_t qb = kt.query_block;
             const size_t blocks = (nx + qb - 1) / qb;
-            const size_t cache_blocks = std::max<size_t>(1, kQueryTaskBytes / (d * sizeof(float) * qb));
+            const size_t cache_blocks =
+                    std::max<size_t>(1, kQueryTaskBytes / (d * sizeof(float) * qb));
             const size_t wanted = std::max(max_nt, (blocks + cache_blocks - 1) / cache_blocks);
             per_task = (blocks + wanted - 1) / wanted * qb;
             tasks = (nx + per_task - 1) / per_task;

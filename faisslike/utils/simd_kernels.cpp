@@ -30,121 +30,93 @@ namespace faisslike {
 namespace FAISSLIKE_KERNEL_NS {
 namespace {
 
+// VF is the widest float vector of the instruction set, a GCC/Clang vector
+// type (the intrinsics' __m512 and __m256 are such types), so arithmetic is
+// written once with operators; -ffp-contract=fast turns a * b + c into FMAs.
+// Only what operators cannot say is written per instruction set.
+
 #if defined(__AVX512F__)
 
 constexpr SIMDLevel kLevel = SIMDLevel::AVX512;
-constexpr size_t kW = 16;
-// Register tile of scan_blocked: kQV vectors of queries x kNY rows gives 24
-// accumulators of the 32 zmm registers, the rest hold queries and broadcasts.
-constexpr size_t kQV = 2;
+// Rows of a scan_blocked tile: 2 x 12 accumulators of the 32 zmm registers,
+// the rest hold queries and broadcasts.
 constexpr size_t kNY = 12;
 
-struct VF {
-    __m512 v;
-};
-inline VF vzero() { return {_mm512_setzero_ps()}; }
-inline VF vset1(float a) { return {_mm512_set1_ps(a)}; }
-inline VF vload(const float* p) { return {_mm512_loadu_ps(p)}; }
+using VF = __m512;
+/// The first n < kW floats of p, zeros after; reads nothing beyond p + n.
 inline VF vload_partial(const float* p, size_t n) {
-    return {_mm512_maskz_loadu_ps(__mmask16((1u << n) - 1), p)};
+    return _mm512_maskz_loadu_ps(__mmask16((1u << n) - 1), p);
 }
-inline void vstore(float* p, VF a) { _mm512_storeu_ps(p, a.v); }
-inline VF vadd(VF a, VF b) { return {_mm512_add_ps(a.v, b.v)}; }
-inline VF vsub(VF a, VF b) { return {_mm512_sub_ps(a.v, b.v)}; }
-inline VF vmul(VF a, VF b) { return {_mm512_mul_ps(a.v, b.v)}; }
-inline VF vfmadd(VF a, VF b, VF c) { return {_mm512_fmadd_ps(a.v, b.v, c.v)}; }
-inline float vsum(VF a) { return _mm512_reduce_add_ps(a.v); }
-inline uint32_t vlt(VF a, VF b) { return _mm512_cmp_ps_mask(a.v, b.v, _CMP_LT_OQ); }
-inline uint32_t vgt(VF a, VF b) { return _mm512_cmp_ps_mask(a.v, b.v, _CMP_GT_OQ); }
+inline float vsum(VF a) { return _mm512_reduce_add_ps(a); }
+/// Bit i set when a[i] < b[i] (false for NaN).
+inline uint32_t vlt(VF a, VF b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
 // MAXPS returns its second operand when either is NaN: NaN stays NaN.
-inline VF vclamp0(VF a) { return {_mm512_max_ps(_mm512_setzero_ps(), a.v)}; }
+inline VF vclamp0(VF a) { return _mm512_max_ps(_mm512_setzero_ps(), a); }
 
 #elif defined(__AVX2__)
 
 constexpr SIMDLevel kLevel = SIMDLevel::AVX2;
-constexpr size_t kW = 8;
-// 2 x 6 = 12 accumulators of the 16 ymm registers.
-constexpr size_t kQV = 2;
+// 2 x 6 accumulators of the 16 ymm registers.
 constexpr size_t kNY = 6;
 
-struct VF {
-    __m256 v;
-};
+using VF = __m256;
 // Sliding window over which maskload reads the first n lanes.
 alignas(64) constexpr int32_t kLaneMask[16] = {
         -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
-inline VF vzero() { return {_mm256_setzero_ps()}; }
-inline VF vset1(float a) { return {_mm256_set1_ps(a)}; }
-inline VF vload(const float* p) { return {_mm256_loadu_ps(p)}; }
 inline VF vload_partial(const float* p, size_t n) {
     __m256i mask = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kLaneMask + 8 - n));
-    return {_mm256_maskload_ps(p, mask)};
+    return _mm256_maskload_ps(p, mask);
 }
-inline void vstore(float* p, VF a) { _mm256_storeu_ps(p, a.v); }
-inline VF vadd(VF a, VF b) { return {_mm256_add_ps(a.v, b.v)}; }
-inline VF vsub(VF a, VF b) { return {_mm256_sub_ps(a.v, b.v)}; }
-inline VF vmul(VF a, VF b) { return {_mm256_mul_ps(a.v, b.v)}; }
-inline VF vfmadd(VF a, VF b, VF c) { return {_mm256_fmadd_ps(a.v, b.v, c.v)}; }
 inline float vsum(VF a) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(a.v), _mm256_extractf128_ps(a.v, 1));
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
     s = _mm_add_ss(s, _mm_movehdup_ps(s));
     return _mm_cvtss_f32(s);
 }
 inline uint32_t vlt(VF a, VF b) {
-    return uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(a.v, b.v, _CMP_LT_OQ)));
+    return uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_LT_OQ)));
 }
-inline uint32_t vgt(VF a, VF b) {
-    return uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(a.v, b.v, _CMP_GT_OQ)));
-}
-inline VF vclamp0(VF a) { return {_mm256_max_ps(_mm256_setzero_ps(), a.v)}; }
+inline VF vclamp0(VF a) { return _mm256_max_ps(_mm256_setzero_ps(), a); }
 
 #else
 
-// Portable: GCC/Clang vector extensions (SSE2 on x86-64, NEON on ARM).
+// Portable: 4 lanes, SSE2 on x86-64, NEON on ARM.
 constexpr SIMDLevel kLevel = SIMDLevel::GENERIC;
-constexpr size_t kW = 4;
-constexpr size_t kQV = 2;
 constexpr size_t kNY = 4;
 
-typedef float v4sf __attribute__((vector_size(16)));
-struct VF {
-    v4sf v;
-};
-inline VF vzero() { return {v4sf{0, 0, 0, 0}}; }
-inline VF vset1(float a) { return {v4sf{a, a, a, a}}; }
-inline VF vload(const float* p) {
-    VF r;
-    std::memcpy(&r.v, p, sizeof(r.v));
-    return r;
-}
+typedef float VF __attribute__((vector_size(16)));
 inline VF vload_partial(const float* p, size_t n) {
-    VF r = vzero();
-    std::memcpy(&r.v, p, n * sizeof(float));
+    VF r = {};
+    std::memcpy(&r, p, n * sizeof(float));
     return r;
 }
-inline void vstore(float* p, VF a) { std::memcpy(p, &a.v, sizeof(a.v)); }
-inline VF vadd(VF a, VF b) { return {a.v + b.v}; }
-inline VF vsub(VF a, VF b) { return {a.v - b.v}; }
-inline VF vmul(VF a, VF b) { return {a.v * b.v}; }
-inline VF vfmadd(VF a, VF b, VF c) { return {a.v * b.v + c.v}; }
-inline float vsum(VF a) { return (a.v[0] + a.v[2]) + (a.v[1] + a.v[3]); }
+inline float vsum(VF a) { return (a[0] + a[2]) + (a[1] + a[3]); }
 inline uint32_t vlt(VF a, VF b) {
     uint32_t m = 0;
-    for (size_t i = 0; i < kW; i++) {
-        m |= uint32_t(a.v[i] < b.v[i]) << i;
+    for (size_t i = 0; i < 4; i++) {
+        m |= uint32_t(a[i] < b[i]) << i;
     }
     return m;
 }
-inline uint32_t vgt(VF a, VF b) { return vlt(b, a); }
 inline VF vclamp0(VF a) {
-    for (size_t i = 0; i < kW; i++) {
-        a.v[i] = a.v[i] < 0 ? 0 : a.v[i]; // NaN compares false: stays NaN
-    }
-    return a;
+    return a < VF{} ? VF{} : a; // NaN compares false: stays NaN
 }
 
 #endif
+
+constexpr size_t kW = sizeof(VF) / sizeof(float);
+// Query vectors of a scan_blocked tile (kNY above is its height in rows).
+constexpr size_t kQV = 2;
+
+/// Broadcast (a - 0 is exact, so this folds to one broadcast).
+inline VF vset1(float a) { return a - VF{}; }
+inline VF vload(const float* p) {
+    VF r;
+    std::memcpy(&r, p, sizeof(r));
+    return r;
+}
+inline void vstore(float* p, VF a) { std::memcpy(p, &a, sizeof(a)); }
+inline uint32_t vgt(VF a, VF b) { return vlt(b, a); }
 
 constexpr size_t kQB = kQV * kW; // queries per register tile
 
@@ -202,20 +174,20 @@ inline bool not_worse(float dis, float threshold) {
 
 struct L2Op {
     static VF step(VF acc, VF a, VF b) {
-        VF t = vsub(a, b);
-        return vfmadd(t, t, acc);
+        VF t = a - b;
+        return t * t + acc;
     }
 };
 
 struct IPOp {
-    static VF step(VF acc, VF a, VF b) { return vfmadd(a, b, acc); }
+    static VF step(VF acc, VF a, VF b) { return a * b + acc; }
 };
 
 /// Sum over the d components of Op::step: four accumulators hide the FMA
 /// latency on long vectors; the tail is one masked (zero-padded) load.
 template <class Op>
 inline float reduce_pair(const float* x, const float* y, size_t d) {
-    VF a0 = vzero(), a1 = vzero(), a2 = vzero(), a3 = vzero();
+    VF a0 = {}, a1 = {}, a2 = {}, a3 = {};
     size_t i = 0;
     for (; i + 4 * kW <= d; i += 4 * kW) {
         a0 = Op::step(a0, vload(x + i), vload(y + i));
@@ -229,7 +201,7 @@ inline float reduce_pair(const float* x, const float* y, size_t d) {
     if (i < d) {
         a1 = Op::step(a1, vload_partial(x + i, d - i), vload_partial(y + i, d - i));
     }
-    return vsum(vadd(vadd(a0, a1), vadd(a2, a3)));
+    return vsum((a0 + a1) + (a2 + a3));
 }
 
 float L2sqr(const float* x, const float* y, size_t d) {
@@ -363,7 +335,7 @@ void tile_kernel(const TileContext& t, size_t j) {
     for (size_t r = 0; r < R; r++) {
         VF b = vset1(yr[r * d]);
         for (size_t v = 0; v < kQV; v++) {
-            acc[r][v] = vmul(vload(qp + v * kW), b);
+            acc[r][v] = vload(qp + v * kW) * b;
         }
     }
     qp += kQB;
@@ -375,7 +347,7 @@ void tile_kernel(const TileContext& t, size_t j) {
         for (size_t r = 0; r < R; r++) {
             VF b = vset1(yr[r * d + k]);
             for (size_t v = 0; v < kQV; v++) {
-                acc[r][v] = vfmadd(q[v], b, acc[r][v]);
+                acc[r][v] = q[v] * b + acc[r][v];
             }
         }
     }
@@ -384,8 +356,8 @@ void tile_kernel(const TileContext& t, size_t j) {
         for (size_t v = 0; v < kQV; v++) {
             VF th = vload(t.thr + v * kW);
             if (kL2) {
-                VF norms = vadd(vload(t.qn + v * kW), vset1(t.yn[j + r]));
-                acc[r][v] = vclamp0(vfmadd(acc[r][v], vset1(-2.0f), norms));
+                VF norms = vload(t.qn + v * kW) + t.yn[j + r];
+                acc[r][v] = vclamp0(acc[r][v] * -2.0f + norms);
                 hit |= vlt(acc[r][v], th);
             } else {
                 hit |= vgt(acc[r][v], th);

@@ -3,7 +3,6 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <strings.h>
 
 #include <faisslike/impl/FaisslikeException.h>

@@ -1,6 +1,7 @@
 #include <faisslike/IndexFlat.h>
 
 #include <cstring>
+#include <utility>
 
 #include <faisslike/impl/FaisslikeException.h>
 #include <faisslike/impl/RangeSearchResult.h>
@@ -84,7 +85,7 @@ void IndexFlat::on_codes_appended(idx_t first, idx_t n) {
     FAISSLIKE_THROW_IF_NOT(l2norms_.size() == size_t(first));
     l2norms_.resize(size_t(first + n));
     fvec_norms_L2sqr(
-            l2norms_.data() + first, get_xb() + size_t(first) * d, d, size_t(n));
+            l2norms_.data() + first, std::as_const(*this).get_xb() + size_t(first) * d, d, size_t(n));
 }
 
 void IndexFlat::on_rows_kept(const std::vector<idx_t>& kept) {

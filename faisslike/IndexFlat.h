@@ -32,7 +32,8 @@ struct IndexFlat : IndexFlatCodes {
     void sa_encode(idx_t n, const float* x, uint8_t* bytes) const override;
     void sa_decode(idx_t n, const uint8_t* bytes, float* x) const override;
 
-    /// The stored vectors, ntotal * d floats.
+    /// The stored vectors, ntotal * d floats (the mutable form copies a
+    /// memory-mapped index's vectors into memory first).
     float* get_xb() { return reinterpret_cast<float*>(codes.data()); }
     const float* get_xb() const { return reinterpret_cast<const float*>(codes.data()); }
 

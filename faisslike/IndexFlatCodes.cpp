@@ -110,7 +110,7 @@ void IndexFlatCodes::merge_from(Index& otherIndex, idx_t add_id) {
         return;
     }
     size_t old_size = codes.size();
-    codes.insert(codes.end(), other.codes.begin(), other.codes.end());
+    codes.append(other.codes.begin(), other.codes.end());
     try {
         on_codes_appended(ntotal, other.ntotal);
     } catch (...) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <faisslike/Index.h>
+#include <faisslike/impl/MaybeOwnedVector.h>
 
 namespace faisslike {
 
@@ -12,7 +13,9 @@ namespace faisslike {
 /// remove_ids compacts the storage, so the ids after a removed one shift down.
 struct IndexFlatCodes : Index {
     size_t code_size; ///< bytes per vector
-    std::vector<uint8_t> codes; ///< ntotal * code_size bytes
+    /// ntotal * code_size bytes; a view of the file with IO_FLAG_MMAP (copied
+    /// on the first change), owned otherwise.
+    MaybeOwnedVector<uint8_t> codes;
 
     IndexFlatCodes(size_t code_size, idx_t d, MetricType metric = METRIC_L2);
     IndexFlatCodes();

@@ -25,6 +25,10 @@ constexpr int IO_FLAG_SKIP_IVF_DATA = 8;
 constexpr int IO_FLAG_SKIP_PRECOMPUTE_TABLE = 16;
 constexpr int IO_FLAG_PQ_SKIP_SDC_TABLE = 32;
 /// Use the inverted lists and flat codes in place from a memory map of the file.
+/// Mapped inverted lists are read-only (a change throws, as in Faiss); mapped
+/// flat codes (IndexPQ, IndexScalarQuantizer, HNSW storage) are copied into
+/// memory on the first change instead. IndexFlat's floats sit at an offset not
+/// aligned for floats in Faiss's layout, so they are always read into memory.
 constexpr int IO_FLAG_MMAP = IO_FLAG_SKIP_IVF_DATA | 0x646f0000;
 
 /// Writes atomically: the bytes go to a temporary file in the same directory,

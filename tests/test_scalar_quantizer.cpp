@@ -534,7 +534,7 @@ TEST(IndexScalarQuantizer, CodecRemoveAndMerge) {
     // reconstruct == sa_decode(sa_encode(x)), and the stored codes are sa_encode's.
     std::vector<uint8_t> codes(kNb * index->code_size);
     index->sa_encode(kNb, data.xb.data(), codes.data());
-    EXPECT_EQ(codes, index->codes);
+    EXPECT_EQ(codes, index->codes.to_vector());
     std::vector<float> decoded(kNb * kD);
     index->sa_decode(kNb, codes.data(), decoded.data());
     EXPECT_EQ(decoded, reconstruct_all(*index));
@@ -584,7 +584,7 @@ TEST(IndexScalarQuantizer, BadInputThrowsAndChangesNothing) {
     EXPECT_THROW(IndexScalarQuantizer(int(kD), QT::QT_8bit, METRIC_L1), FaisslikeException);
 
     auto index = make_flat(data, QT::QT_8bit, METRIC_L2);
-    const std::vector<uint8_t> codes = index->codes;
+    const std::vector<uint8_t> codes = index->codes.to_vector();
     const std::vector<float> trained = index->sq.trained;
     EXPECT_THROW(index->search(1, data.xq.data(), 0, D.data(), I.data()), FaisslikeException);
     EXPECT_THROW(index->search(1, data.xq.data(), -3, D.data(), I.data()), FaisslikeException);
@@ -594,7 +594,7 @@ TEST(IndexScalarQuantizer, BadInputThrowsAndChangesNothing) {
     // Retraining would make the stored codes meaningless.
     EXPECT_THROW(index->train(kNb, data.xb.data()), FaisslikeException);
     EXPECT_EQ(index->ntotal, idx_t(kNb));
-    EXPECT_EQ(index->codes, codes);
+    EXPECT_EQ(index->codes.to_vector(), codes);
     EXPECT_EQ(index->sq.trained, trained);
     index->reset();
     index->train(kNq, data.xq.data());

@@ -171,10 +171,7 @@ bool ReadStream::read_bool() {
     return b == 1;
 }
 
-void ReadStream::read_items_impl(uint64_t count, uint64_t max_count, size_t item_size,
-                                 uint8_t* (*resize)(void*, size_t), void* ctx) {
-    check(count <= max_count, "vector of %llu items where at most %llu are possible",
-          (unsigned long long)count, (unsigned long long)max_count);
+bool ReadStream::fits_in_remaining(uint64_t count, size_t item_size) {
     check(count <= (UINT64_MAX >> 1) / std::max<size_t>(item_size, 1), "vector size %llu overflows",
           (unsigned long long)count);
     uint64_t nbytes = count * item_size;
@@ -182,6 +179,14 @@ void ReadStream::read_items_impl(uint64_t count, uint64_t max_count, size_t item
         check(nbytes <= *left, "vector of %llu bytes but only %llu bytes remain (truncated file?)",
               (unsigned long long)nbytes, (unsigned long long)*left);
     }
+    return true;
+}
+
+void ReadStream::read_items_impl(uint64_t count, uint64_t max_count, size_t item_size,
+                                 uint8_t* (*resize)(void*, size_t), void* ctx) {
+    check(count <= max_count, "vector of %llu items where at most %llu are possible",
+          (unsigned long long)count, (unsigned long long)max_count);
+    fits_in_remaining(count, item_size);
     // Unknown length (a pipe, a callback): grow while reading, so a false size
     // fails at the end of the data after allocating at most about what was there.
     const uint64_t chunk_items = std::max<uint64_t>(1, (uint64_t(1) << 24) / std::max<size_t>(item_size, 1));
@@ -208,6 +213,11 @@ const uint8_t* ReadStream::view(size_t nbytes) {
     }
     bytes_read_ += nbytes;
     return static_cast<MappedFileIOReader*>(reader_)->view(nbytes);
+}
+
+bool ReadStream::is_next_view_aligned(size_t alignment) const {
+    auto* mapped = dynamic_cast<MappedFileIOReader*>(reader_);
+    return mapped && mapped->position_address() % alignment == 0;
 }
 
 std::shared_ptr<const void> ReadStream::mapping() const {

@@ -13,6 +13,8 @@
 #include <type_traits>
 #include <vector>
 
+#include <faisslike/impl/MaybeOwnedVector.h>
+
 namespace faisslike {
 
 /// Sink of bytes. operator() writes nitems items of size bytes and returns the
@@ -128,16 +130,27 @@ class ReadStream {
 
     /// A vector of T written as a size_t count then the items, stored as raw
     /// bytes (the flat codes of IndexFlat are floats kept in a byte array).
-    /// The count must equal expected_count.
+    /// The count must equal expected_count. With IO_FLAG_MMAP the bytes stay in
+    /// the mapping, unless they sit at an address not aligned for T (Faiss's
+    /// IndexFlat layout puts its floats at an odd offset): those are copied,
+    /// since reading misaligned floats is undefined behaviour in C++.
     template <class T>
-    void read_vector_as_bytes(std::vector<uint8_t>& out, uint64_t expected_count) {
+    void read_vector_as_bytes(MaybeOwnedVector<uint8_t>& out, uint64_t expected_count) {
         uint64_t count = read<uint64_t>();
         check(count == expected_count, "vector of %llu items where %llu were expected",
               (unsigned long long)count, (unsigned long long)expected_count);
+        if (can_view() && fits_in_remaining(count, sizeof(T)) &&
+            is_next_view_aligned(alignof(T))) {
+            size_t nbytes = size_t(count * sizeof(T));
+            out = MaybeOwnedVector<uint8_t>::view(view(nbytes), nbytes, mapping());
+            return;
+        }
+        std::vector<uint8_t> items;
         read_items(count, count, sizeof(T), [&](size_t n) {
-            out.resize(n * sizeof(T));
-            return out.data();
+            items.resize(n * sizeof(T));
+            return items.data();
         });
+        out = std::move(items);
     }
 
     /// With IO_FLAG_MMAP on a memory-mapped file: a pointer to the next nbytes
@@ -145,6 +158,8 @@ class ReadStream {
     /// nullptr, and the caller reads the bytes instead.
     const uint8_t* view(size_t nbytes);
     bool can_view() const;
+    /// Whether the pointer view() would return next is aligned to alignment.
+    bool is_next_view_aligned(size_t alignment) const;
     std::shared_ptr<const void> mapping() const;
 
     /// Throws "<what>" with the stream name when cond is false (bad file content).
@@ -165,6 +180,10 @@ class ReadStream {
     };
 
    private:
+    /// Checks that count items of item_size bytes fit in what remains (throws
+    /// otherwise) and returns true.
+    bool fits_in_remaining(uint64_t count, size_t item_size);
+
     template <class Resize>
     void read_items(uint64_t count, uint64_t max_count, size_t item_size, Resize&& resize);
     void read_items_impl(uint64_t count, uint64_t max_count, size_t item_size,

@@ -75,7 +75,7 @@ void write_index_pq(const Index& index, WriteStream& out) {
     out.write_fourcc("IxPq");
     write_index_header(idx, out);
     write_pq(idx.pq, out);
-    out.write_vector(idx.codes);
+    out.write_vector(idx.codes.data(), idx.codes.size());
     out.write<int32_t>(idx.search_type);
     out.write<uint8_t>(idx.encode_signs);
     out.write<int32_t>(idx.polysemous_ht);
@@ -86,9 +86,7 @@ std::unique_ptr<Index> read_index_pq(uint32_t, ReadStream& in) {
     read_index_header(*idx, in);
     read_pq(idx->pq, idx->d, in);
     idx->code_size = idx->pq.code_size;
-    idx->codes = in.read_vector<uint8_t>(uint64_t(idx->ntotal) * idx->code_size);
-    in.check(idx->codes.size() == size_t(idx->ntotal) * idx->code_size, "IndexPQ holds %zu code bytes for %lld vectors",
-             idx->codes.size(), (long long)idx->ntotal);
+    in.read_vector_as_bytes<uint8_t>(idx->codes, uint64_t(idx->ntotal) * idx->code_size);
     int32_t search_type = in.read<int32_t>();
     in.check(search_type == IndexPQ::ST_PQ, "IndexPQ search type %d is not supported (only ST_PQ)", search_type);
     idx->search_type = IndexPQ::Search_type_t(search_type);
@@ -103,7 +101,7 @@ void write_index_sq(const Index& index, WriteStream& out) {
     out.write_fourcc("IxSQ");
     write_index_header(idx, out);
     write_sq(idx.sq, out);
-    out.write_vector(idx.codes);
+    out.write_vector(idx.codes.data(), idx.codes.size());
 }
 
 std::unique_ptr<Index> read_index_sq(uint32_t, ReadStream& in) {
@@ -111,10 +109,7 @@ std::unique_ptr<Index> read_index_sq(uint32_t, ReadStream& in) {
     read_index_header(*idx, in);
     read_sq(idx->sq, idx->d, in);
     idx->code_size = idx->sq.code_size;
-    idx->codes = in.read_vector<uint8_t>(uint64_t(idx->ntotal) * idx->code_size);
-    in.check(idx->codes.size() == size_t(idx->ntotal) * idx->code_size,
-             "IndexScalarQuantizer holds %zu code bytes for %lld vectors", idx->codes.size(),
-             (long long)idx->ntotal);
+    in.read_vector_as_bytes<uint8_t>(idx->codes, uint64_t(idx->ntotal) * idx->code_size);
     in.check(!idx->is_trained || idx->sq.is_trained(), "trained IndexScalarQuantizer without ranges");
     return idx;
 }

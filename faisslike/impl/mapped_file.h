@@ -41,6 +41,8 @@ class MappedFileIOReader : public IOReader {
     /// A pointer to the next nbytes of the file (advancing past them).
     const uint8_t* view(size_t nbytes);
     const std::shared_ptr<MappedFile>& file() const { return file_; }
+    /// The address of the next byte view() would hand out.
+    uintptr_t position_address() const { return reinterpret_cast<uintptr_t>(file_->data() + pos_); }
 
    private:
     std::shared_ptr<MappedFile> file_;

@@ -32,6 +32,7 @@ _VECTOR_DTYPES = {
     "Int64Vector": np.int64,
     "UInt8Vector": np.uint8,
     "UInt64Vector": np.uint64,
+    "MaybeOwnedUInt8Vector": np.uint8,
 }
 
 

@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
-"""End-to-end IVFPQ benchmark: faisslike beside the real Faiss, same data, same run.
+"""End-to-end IVF benchmark: faisslike beside the real Faiss, same data, same run.
 
 Generates clustered SIFT-like data (default IVF1024,PQ16 on 500k x 128, 100k
 training vectors, 1000 queries), writes it to .npy files, then for each thread
-count trains, fills and searches a Faiss IndexIVFPQ (the faiss-cpu package) in
-this process and a faisslike one through its bench_ivfpq_e2e program, and
-prints the ratios: train and add time (faisslike / Faiss: lower is better),
-batch QPS at each nprobe (faisslike / Faiss: higher is better) with both
-recalls@k against the exact neighbours, so speed is compared at equal recall.
+count builds the index of the same factory string (--factory IVF1024,Flat,
+IVF1024,PQ16, IVF1024,PQ48, IVF1024,SQ8, ...) in Faiss (the faiss-cpu
+package) in this process and in faisslike through its bench_ivf_e2e program,
+trains, fills and searches both, and prints the ratios: train and add time
+(faisslike / Faiss: lower is better), batch QPS at each nprobe (faisslike /
+Faiss: higher is better) with both recalls@k against the exact neighbours,
+the QPS ratio at equal recall (each library at its smallest swept nprobe
+reaching each --recall-targets value), and the serialized bytes per vector.
 Each time is taken on the wall clock and as process CPU time: on a machine
 shared with other work the CPU-time ratios of single-thread runs are the
 steadier ones (with more threads, CPU time also counts OpenMP spin-waiting).
 
-    .venv/bin/python perf_tests/bench_ivfpq_vs_faiss.py --binary build/release/perf_tests/bench_ivfpq_e2e
+    .venv/bin/python perf_tests/bench_ivf_vs_faiss.py --binary build/release/perf_tests/bench_ivf_e2e \
+        --factory IVF1024,Flat --nb 1000000
 """
 
 import argparse
@@ -42,18 +46,19 @@ def time_faiss(faiss, xt, xb, xq, args, threads):
     faiss.omp_set_num_threads(threads)
     d = xb.shape[1]
     ip = args.metric == "ip"
-    quantizer = faiss.IndexFlatIP(d) if ip else faiss.IndexFlatL2(d)
     metric = faiss.METRIC_INNER_PRODUCT if ip else faiss.METRIC_L2
-    index = faiss.IndexIVFPQ(quantizer, d, args.nlist, args.M, args.nbits, metric)
+    index = faiss.index_factory(d, args.factory, metric)
+    ivf = faiss.extract_index_ivf(index)
     t0, c0 = time.perf_counter(), time.process_time()
     index.train(xt)
     train_s, train_cpu_s = time.perf_counter() - t0, time.process_time() - c0
     t0, c0 = time.perf_counter(), time.process_time()
     index.add(xb)
     add_s, add_cpu_s = time.perf_counter() - t0, time.process_time() - c0
+    bytes_per_vector = faiss.serialize_index(index).size / len(xb)
     runs = []
     for nprobe in args.nprobe:
-        index.nprobe = nprobe
+        ivf.nprobe = nprobe
         index.search(xq, args.k)  # warm-up
         best = best_cpu = float("inf")
         for _ in range(args.reps):
@@ -70,21 +75,28 @@ def time_faiss(faiss, xt, xb, xq, args, threads):
         runs.append({"nprobe": nprobe, "batch_qps": len(xq) / best, "batch_cpu_qps": len(xq) / best_cpu,
                      "single_median_ms": 1e3 * latencies[len(latencies) // 2], "ids": ids})
     return {"train_s": train_s, "train_cpu_s": train_cpu_s, "add_s": add_s, "add_cpu_s": add_cpu_s,
-            "runs": runs}
+            "bytes_per_vector": bytes_per_vector, "runs": runs}
+
+
+def first_reaching(runs, gt, k, target):
+    """The first run (smallest nprobe) whose recall@k reaches target, or None."""
+    for run in runs:
+        if recall(run["ids"], gt, k) >= target:
+            return run
+    return None
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--binary", required=True, help="path of the bench_ivfpq_e2e program")
+    p.add_argument("--binary", required=True, help="path of the bench_ivf_e2e program")
+    p.add_argument("--factory", default="IVF1024,PQ16", help="index_factory string of an IVF index")
+    p.add_argument("--recall-targets", default="0.90,0.95")
     p.add_argument("--nb", type=int, default=500_000)
     p.add_argument("--nt", type=int, default=100_000, help="training vectors")
     p.add_argument("--nq", type=int, default=1000)
     p.add_argument("--d", type=int, default=128)
-    p.add_argument("--nlist", type=int, default=1024)
-    p.add_argument("--M", type=int, default=16)
-    p.add_argument("--nbits", type=int, default=8)
     p.add_argument("--k", type=int, default=10)
-    p.add_argument("--nprobe", default="1,4,16,64")
+    p.add_argument("--nprobe", default="1,2,4,8,16,32,64,128")
     p.add_argument("--threads", default="1,2")
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--single-queries", type=int, default=200)
@@ -112,8 +124,7 @@ def main():
             ref = time_faiss(faiss, xt, xb, xq, args, threads)
             out = subprocess.run(
                 [args.binary, "--train", paths["train"], "--base", paths["base"],
-                 "--query", paths["query"], "--nlist", str(args.nlist), "--M", str(args.M),
-                 "--nbits", str(args.nbits), "--k", str(args.k),
+                 "--query", paths["query"], "--factory", args.factory, "--k", str(args.k),
                  "--nprobe", ",".join(map(str, args.nprobe)), "--threads", str(threads),
                  "--reps", str(args.reps), "--single-queries", str(args.single_queries),
                  "--metric", args.metric, "--ids-prefix", prefix],
@@ -123,7 +134,7 @@ def main():
                 run["ids"] = np.load(f"{prefix}{run['nprobe']}.npy")
             rows.append((threads, ours, ref))
 
-    print(f"IVF{args.nlist},PQ{args.M}x{args.nbits} {args.metric.upper()} on {args.nb} x {args.d} "
+    print(f"{args.factory} {args.metric.upper()} on {args.nb} x {args.d} "
           f"(trained on {args.nt}), {args.nq} queries, k={args.k}; faiss-cpu {faiss.__version__}; "
           f"faisslike kernels: {rows[0][1]['simd']}")
     print("ratios: time faisslike / Faiss (lower is better), QPS faisslike / Faiss (higher is better)")
@@ -140,6 +151,18 @@ def main():
                   f"{o['batch_qps'] / f['batch_qps']:>9.2f} {o['batch_cpu_qps'] / f['batch_cpu_qps']:>9.2f} "
                   f"{recall(o['ids'], gt, args.k):>13.3f} {recall(f['ids'], gt, args.k):>9.3f} "
                   f"{o['single_median_ms']:>15.3f} {f['single_median_ms']:>11.3f}")
+        for target in (float(t) for t in args.recall_targets.split(",")):
+            o, f = (first_reaching(r["runs"], gt, args.k, target) for r in (ours, ref))
+            if o is None or f is None:
+                print(f"  R@{args.k} >= {target}: not reached by "
+                      f"{' and '.join(n for n, r in (('faisslike', o), ('Faiss', f)) if r is None)} "
+                      f"within the swept nprobe")
+                continue
+            print(f"  R@{args.k} >= {target}: faisslike nprobe {o['nprobe']} {o['batch_qps']:.1f} QPS, "
+                  f"Faiss nprobe {f['nprobe']} {f['batch_qps']:.1f} QPS: ratio {o['batch_qps'] / f['batch_qps']:.2f} "
+                  f"(CPU {o['batch_cpu_qps'] / f['batch_cpu_qps']:.2f})")
+        print(f"  bytes per vector (serialized): faisslike {ours['bytes_per_vector']:.1f}, "
+              f"Faiss {ref['bytes_per_vector']:.1f}")
     return 0
 
 

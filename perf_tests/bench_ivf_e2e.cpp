@@ -1,7 +1,8 @@
-// faisslike's side of bench_ivfpq_vs_faiss.py: loads training, base and query
-// vectors from files the script wrote, trains and fills an IndexIVFPQ over an
-// IndexFlat quantizer, and prints one JSON line with the train and add times
-// and, for each nprobe, the batch-search throughput and single-query latency,
+// faisslike's side of bench_ivf_vs_faiss.py: loads training, base and query
+// vectors from files the script wrote, builds the index of a factory string
+// (IVF1024,Flat, IVF1024,PQ16, ...), trains and fills it, and prints one JSON
+// line with the train and add times, the serialized bytes per vector and, for
+// each nprobe, the batch-search throughput and single-query latency,
 // timed exactly as the script times the real Faiss (wall clock, and process
 // CPU time, which a busy machine disturbs less). The ids found at each nprobe
 // are written to <ids-prefix><nprobe>.npy for the script's recall computation.
@@ -12,14 +13,16 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <ctime>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include <faisslike/IndexFlat.h>
-#include <faisslike/IndexIVFPQ.h>
+#include <faisslike/IVFlib.h>
 #include <faisslike/impl/FaisslikeException.h>
+#include <faisslike/index_factory.h>
+#include <faisslike/index_io.h>
 #include <faisslike/utils/simd_levels.h>
 
 #include "vector_io.h"
@@ -39,7 +42,8 @@ double cpu_seconds() {
 
 struct Options {
     std::string train, base, query, ids_prefix, metric = "l2", nprobes = "1,4,16,64";
-    int nlist = 1024, M = 16, nbits = 8, k = 10, threads = 1, reps = 3, single_queries = 200;
+    std::string factory = "IVF1024,PQ16";
+    int k = 10, threads = 1, reps = 3, single_queries = 200;
 };
 
 Options parse(int argc, char** argv) {
@@ -52,9 +56,7 @@ Options parse(int argc, char** argv) {
         else if (key == "--ids-prefix") o.ids_prefix = value;
         else if (key == "--metric") o.metric = value;
         else if (key == "--nprobe") o.nprobes = value;
-        else if (key == "--nlist") o.nlist = std::atoi(value.c_str());
-        else if (key == "--M") o.M = std::atoi(value.c_str());
-        else if (key == "--nbits") o.nbits = std::atoi(value.c_str());
+        else if (key == "--factory") o.factory = value;
         else if (key == "--k") o.k = std::atoi(value.c_str());
         else if (key == "--threads") o.threads = std::atoi(value.c_str());
         else if (key == "--reps") o.reps = std::atoi(value.c_str());
@@ -63,8 +65,8 @@ Options parse(int argc, char** argv) {
     }
     if (o.train.empty() || o.base.empty() || o.query.empty()) {
         throw faisslike::FaisslikeException(
-                "usage: bench_ivfpq_e2e --train T.npy --base B.npy --query Q.npy [--nlist N] "
-                "[--M M] [--nbits B] [--nprobe 1,4,16] [--k K] [--threads T] [--reps R] "
+                "usage: bench_ivf_e2e --train T.npy --base B.npy --query Q.npy "
+                "[--factory IVF1024,PQ16] [--nprobe 1,4,16] [--k K] [--threads T] [--reps R] "
                 "[--single-queries N] [--metric l2|ip] [--ids-prefix PATH]");
     }
     return o;
@@ -82,8 +84,9 @@ int main(int argc, char** argv) try {
     FAISSLIKE_THROW_IF_NOT_MSG(xb.d == xq.d && xt.d == xb.d, "vector dimensions differ");
     const MetricType metric = o.metric == "ip" ? METRIC_INNER_PRODUCT : METRIC_L2;
 
-    IndexFlat quantizer(xb.d, metric);
-    IndexIVFPQ index(&quantizer, xb.d, size_t(o.nlist), size_t(o.M), size_t(o.nbits), metric);
+    std::unique_ptr<Index> owned(index_factory(int(xb.d), o.factory.c_str(), metric));
+    Index& index = *owned;
+    IndexIVF& ivf = *extract_index_ivf(owned.get());
     auto t0 = std::chrono::steady_clock::now();
     double c0 = cpu_seconds();
     index.train(xt.n, xt.values.data());
@@ -92,6 +95,7 @@ int main(int argc, char** argv) try {
     c0 = cpu_seconds();
     index.add(xb.n, xb.values.data());
     double add_s = seconds_since(t0), add_cpu_s = cpu_seconds() - c0;
+    const double bytes_per_vector = double(serialize_index(owned.get()).size()) / double(xb.n);
 
     const size_t nq = xq.n, k = size_t(o.k);
     std::vector<float> D(nq * k);
@@ -100,7 +104,7 @@ int main(int argc, char** argv) try {
     std::stringstream list(o.nprobes);
     std::string item;
     while (std::getline(list, item, ',')) {
-        index.nprobe = size_t(std::atoi(item.c_str()));
+        ivf.nprobe = size_t(std::atoi(item.c_str()));
         index.search(nq, xq.values.data(), k, D.data(), I.data()); // warm-up
         double best = 1e30, best_cpu = 1e30;
         for (int r = 0; r < o.reps; r++) {
@@ -122,18 +126,20 @@ int main(int argc, char** argv) try {
         }
         std::sort(latencies.begin(), latencies.end());
         double median = latencies.empty() ? 0 : latencies[latencies.size() / 2];
-        runs << (runs.tellp() > 0 ? ", " : "") << "{\"nprobe\": " << index.nprobe
+        runs << (runs.tellp() > 0 ? ", " : "") << "{\"nprobe\": " << ivf.nprobe
              << ", \"batch_qps\": " << double(nq) / best
              << ", \"batch_cpu_qps\": " << double(nq) / best_cpu
              << ", \"single_median_ms\": " << median * 1e3 << "}";
     }
     std::printf(
             "{\"library\": \"faisslike\", \"simd\": \"%s\", \"threads\": %d, \"train_s\": %.6f, "
-            "\"train_cpu_s\": %.6f, \"add_s\": %.6f, \"add_cpu_s\": %.6f, \"runs\": [%s]}\n",
+            "\"train_cpu_s\": %.6f, \"add_s\": %.6f, \"add_cpu_s\": %.6f, \"bytes_per_vector\": %.2f, "
+            "\"runs\": [%s]}\n",
             simd_level_name(active_simd_level()), o.threads, train_s, train_cpu_s, add_s, add_cpu_s,
+            bytes_per_vector,
             runs.str().c_str());
     return 0;
 } catch (const std::exception& e) {
-    std::fprintf(stderr, "bench_ivfpq_e2e: error: %s\n", e.what());
+    std::fprintf(stderr, "bench_ivf_e2e: error: %s\n", e.what());
     return 1;
 }

@@ -68,19 +68,22 @@ void compute_centroids(
     }
 }
 
-/// Gives each empty centroid half of a populous one: the empty centroid takes a
-/// slightly perturbed copy of a centroid chosen with probability proportional to
-/// its size, and the two share its points. Returns the number of splits.
+/// Gives each empty centroid from first_free on half of a populous one: the
+/// empty centroid takes a slightly perturbed copy of a centroid chosen with
+/// probability proportional to its size, and the two share its points. The
+/// centroids before first_free are frozen: never refilled (a donor among them
+/// is restored by the caller). Returns the number of splits.
 int split_empty_clusters(
         size_t d,
         size_t k,
+        size_t first_free,
         size_t n,
         float* hassign,
         float* centroids,
         std::mt19937_64& rng) {
     const float kEps = 1.0f / 1024;
     int nsplit = 0;
-    for (size_t ci = 0; ci < k; ci++) {
+    for (size_t ci = first_free; ci < k; ci++) {
         if (hassign[ci] != 0) {
             continue;
         }
@@ -155,10 +158,18 @@ void Clustering::train(idx_t n_in, const float* x_in, Index& index, const float*
                     i / d);
         }
     }
-    if (frozen_centroids) {
-        FAISSLIKE_THROW_IF_NOT_MSG(
-                centroids.size() == k * d,
-                "frozen_centroids needs k * d initial centroids in `centroids`");
+    // Centroids already in `centroids` are the first initial ones (kept fixed
+    // with frozen_centroids); the others start at random training points.
+    FAISSLIKE_THROW_IF_NOT_FMT(
+            centroids.size() % d == 0 && centroids.size() / d <= k,
+            "Clustering: %zu floats of initial centroids given; expected a multiple of d = %zu, "
+            "at most k * d = %zu",
+            centroids.size(), d, k * d);
+    const size_t n_input_centroids = centroids.size() / d;
+    const size_t k_frozen = frozen_centroids ? n_input_centroids : 0;
+    for (size_t i = 0; check_input_data_for_NaNs && i < centroids.size(); i++) {
+        FAISSLIKE_THROW_IF_NOT_FMT(std::isfinite(centroids[i]),
+                                   "Clustering: initial centroid %zu has a NaN or infinite component", i / d);
     }
     auto start = std::chrono::steady_clock::now();
 
@@ -200,10 +211,17 @@ void Clustering::train(idx_t n_in, const float* x_in, Index& index, const float*
     if (verbose) {
         std::printf("Clustering %zu points in %zuD to %zu clusters, redo %d times, %d iterations\n",
                     n, d, k, nredo, niter);
+        if (n_input_centroids > 0) {
+            std::printf("  Using %zu centroids provided as input (%sfrozen)\n", n_input_centroids,
+                        frozen_centroids ? "" : "not ");
+        }
     }
 
     const bool ip = index.metric_type == METRIC_INNER_PRODUCT;
-    std::vector<float> initial_centroids = frozen_centroids ? centroids : std::vector<float>();
+    const std::vector<float> initial_centroids = centroids;
+    auto restore_frozen = [&] {
+        std::copy(initial_centroids.begin(), initial_centroids.begin() + k_frozen * d, centroids.begin());
+    };
     std::vector<float> best_centroids;
     std::vector<ClusteringIterationStats> best_stats;
     float best_obj = ip ? -HUGE_VALF : HUGE_VALF;
@@ -215,18 +233,19 @@ void Clustering::train(idx_t n_in, const float* x_in, Index& index, const float*
     for (int redo = 0; redo < nredo; redo++) {
         std::vector<ClusteringIterationStats> stats;
         std::mt19937_64 rng(uint64_t(seed) + uint64_t(redo) * 15486557ULL);
-        if (frozen_centroids) {
-            centroids = initial_centroids;
-        } else {
-            // Start from k distinct training points chosen at random.
+        // The given centroids, then distinct training points chosen at random.
+        centroids = initial_centroids;
+        centroids.resize(k * d);
+        if (n_input_centroids < k) {
             std::vector<int> perm(n);
             rand_perm(perm.data(), n, int64_t(seed) + 15486557LL * redo);
-            centroids.resize(k * d);
-            for (size_t c = 0; c < k; c++) {
-                std::memcpy(centroids.data() + c * d, x + size_t(perm[c]) * d, sizeof(float) * d);
+            for (size_t c = n_input_centroids; c < k; c++) {
+                std::memcpy(centroids.data() + c * d, x + size_t(perm[c - n_input_centroids]) * d,
+                            sizeof(float) * d);
             }
-            post_process_centroids();
         }
+        post_process_centroids();
+        restore_frozen();
         index.reset();
         index.add(k, centroids.data());
 
@@ -241,10 +260,11 @@ void Clustering::train(idx_t n_in, const float* x_in, Index& index, const float*
             }
             obj = float(sum);
             int nsplit = 0;
-            if (!frozen_centroids) {
+            if (k_frozen < k) {
                 compute_centroids(d, k, n, x, assign.data(), weights, hassign.data(), centroids.data());
-                nsplit = split_empty_clusters(d, k, n, hassign.data(), centroids.data(), rng);
+                nsplit = split_empty_clusters(d, k, k_frozen, n, hassign.data(), centroids.data(), rng);
                 post_process_centroids();
+                restore_frozen();
             }
             double sq = 0, tot = 0;
             std::vector<double> counts(k, 0);

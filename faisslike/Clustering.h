@@ -15,7 +15,7 @@ struct ClusteringParameters {
     bool spherical = false;       ///< normalise centroids after each iteration (for IP)
     bool int_centroids = false;   ///< round centroid coordinates to integers
     bool update_index = false;    ///< re-train the assignment index each iteration
-    bool frozen_centroids = false; ///< keep the initial centroids given in `centroids`
+    bool frozen_centroids = false; ///< keep the initial centroids given in `centroids` fixed
     int min_points_per_centroid = 39;  ///< warn below this many points per centroid
     int max_points_per_centroid = 256; ///< sub-sample above this many points per centroid
     int seed = 1234;
@@ -38,7 +38,9 @@ struct ClusteringIterationStats {
 struct Clustering : ClusteringParameters {
     size_t d; ///< dimension
     size_t k; ///< number of centroids
-    std::vector<float> centroids; ///< k * d after train
+    /// k * d after train. Centroids put here before train are the first
+    /// initial ones (as in Faiss); with frozen_centroids they stay unchanged.
+    std::vector<float> centroids;
     std::vector<ClusteringIterationStats> iteration_stats;
 
     Clustering(int d, int k);

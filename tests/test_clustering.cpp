@@ -141,6 +141,36 @@ TEST(Clustering, BadInputThrows) {
     EXPECT_THROW(Clustering(0, 3), FaisslikeException);
 }
 
+TEST(Clustering, GivenCentroidsStartTheIterationsAndCanBeFrozen) {
+    const size_t d = 8, n = 1500, k = 6; // n <= k * 256: no sub-sampling
+    auto x = clustered_vectors(n, d, 47, k);
+    // niter = 0: the given centroids come back unchanged, the rest are data points.
+    Clustering start(d, k);
+    start.niter = 0;
+    start.centroids.assign(x.begin(), x.begin() + 2 * d);
+    IndexFlatL2 index(d);
+    start.train(n, x.data(), index);
+    ASSERT_EQ(start.centroids.size(), k * d);
+    EXPECT_TRUE(std::equal(x.begin(), x.begin() + 2 * d, start.centroids.begin()));
+
+    // Frozen: the given ones stay, the others still move to the means of their points.
+    std::vector<float> fixed(2 * d, 500.0f);
+    Clustering frozen(d, k);
+    frozen.frozen_centroids = true;
+    frozen.niter = 8;
+    frozen.centroids = fixed;
+    frozen.train(n, x.data(), index);
+    EXPECT_TRUE(std::equal(fixed.begin(), fixed.end(), frozen.centroids.begin()));
+    EXPECT_LE(brute_force_objective(x, frozen.centroids, d), frozen.iteration_stats.back().obj * (1 + 1e-4));
+    EXPECT_LT(frozen.iteration_stats.back().obj, frozen.iteration_stats.front().obj);
+
+    Clustering bad(d, k);
+    bad.centroids.assign(d + 1, 0.0f); // not a whole number of centroids
+    EXPECT_THROW(bad.train(n, x.data(), index), FaisslikeException);
+    bad.centroids.assign((k + 1) * d, 0.0f); // more than k
+    EXPECT_THROW(bad.train(n, x.data(), index), FaisslikeException);
+}
+
 TEST(Clustering, SimpleInterface) {
     const size_t d = 6, n = 1000, k = 5;
     auto x = clustered_vectors(n, d, 45, k);

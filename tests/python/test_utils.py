@@ -55,6 +55,36 @@ def test_kmeans(faiss, dataset):
     np.testing.assert_array_equal(I.ravel(), brute_force(x, km.centroids, 1)[1].ravel())
 
 
+def lloyd(x, centroids, niter):
+    """niter k-means iterations in numpy from the given centroids."""
+    c = centroids.astype(np.float64)
+    for _ in range(niter):
+        assign = ((x[:, None, :] - c[None, :, :]) ** 2).sum(-1).argmin(1)
+        c = np.stack([x[assign == j].mean(0) if (assign == j).any() else c[j] for j in range(len(c))])
+    return c
+
+
+def test_kmeans_starts_from_init_centroids(faiss, dataset):
+    x = dataset["xt"][:2000].astype(np.float64)
+    init = dataset["xt"][:12].copy()
+    km = faiss.Kmeans(dataset["d"], 12, niter=4)
+    km.train(dataset["xt"][:2000], init_centroids=init)
+    np.testing.assert_allclose(km.centroids, lloyd(x, init, 4), rtol=1e-4, atol=1e-3)
+
+
+def test_kmeans_keeps_frozen_init_centroids(faiss, dataset):
+    init = dataset["xt"][:3] + 1000  # far from the data: they attract no point
+    km = faiss.Kmeans(dataset["d"], 10, niter=5, frozen_centroids=True)
+    km.train(dataset["xt"], init_centroids=init)
+    np.testing.assert_array_equal(km.centroids[:3], init)
+    # The 7 others were trained: each ends at the mean of its points.
+    D, I = km.index.search(dataset["xt"], 1)
+    for j in range(3, 10):
+        members = dataset["xt"][I.ravel() == j]
+        if len(members):
+            np.testing.assert_allclose(km.centroids[j], members.mean(0), rtol=1e-3, atol=1e-2)
+
+
 def test_spherical_kmeans(faiss, dataset):
     km = faiss.Kmeans(dataset["d"], 8, niter=5, spherical=True)
     km.train(dataset["xt"])

@@ -16,6 +16,10 @@ APT_PACKAGES=(
   swig python3-dev python3-venv python3-pip
   clang libclang-rt-dev libomp-dev
 )
+# Debian's own build of Faiss (1.7.3 on Debian 12) for the system python3:
+# the file-format tests check against it too. Installed where the
+# distribution has it; the tests skip that check where it does not.
+OPTIONAL_APT_PACKAGES=(python3-faiss)
 CMAKE_MIN=3.24
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -42,6 +46,22 @@ if [ "${#missing[@]}" -gt 0 ]; then
 else
   echo "install_deps: system packages already installed"
 fi
+
+for pkg in "${OPTIONAL_APT_PACKAGES[@]}"; do
+  if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    continue
+  fi
+  if ! apt-cache show "$pkg" >/dev/null 2>&1 && [ "${#missing[@]}" -eq 0 ]; then
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q || true
+  fi
+  if apt-cache show "$pkg" >/dev/null 2>&1; then
+    echo "install_deps: apt-get install $pkg (optional)"
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -q --no-install-recommends "$pkg" || echo "install_deps: $pkg not installed"
+  else
+    echo "install_deps: $pkg is not packaged here; its checks will be skipped"
+  fi
+done
 
 # The venv is reused when its interpreter still runs; one left broken (for
 # example by a removed base Python) is rebuilt.

@@ -44,6 +44,19 @@ std::vector<std::string> faiss_files(const std::string& dir) {
     return names;
 }
 
+/// Names listed in dir/results_not_comparable.txt (faiss_files.py: specs
+/// whose search an old Faiss does differently; their bytes are still checked).
+std::set<std::string> results_not_comparable(const std::string& dir) {
+    std::ifstream in(dir + "/results_not_comparable.txt");
+    std::set<std::string> names;
+    for (std::string line; std::getline(in, line);) {
+        if (!line.empty()) {
+            names.insert(line);
+        }
+    }
+    return names;
+}
+
 std::vector<uint8_t> file_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -57,6 +70,7 @@ TEST(FaissCompat, ReadsFaissFilesAndWritesThemBack) {
                      << "' (the faiss_files_write step was skipped: faiss-cpu not installed)";
     }
     auto xq = tools::read_float_vectors(dir + "/xq.npy");
+    const auto skip_results = results_not_comparable(dir);
     for (const auto& name : names) {
         SCOPED_TRACE(name);
         std::string path = dir + "/" + name + ".faiss";
@@ -68,7 +82,7 @@ TEST(FaissCompat, ReadsFaissFilesAndWritesThemBack) {
         std::vector<float> D(nq * k);
         std::vector<idx_t> I(nq * k);
         index->search(nq, xq.values.data(), k, D.data(), I.data());
-        for (size_t q = 0; q < nq; q++) {
+        for (size_t q = 0; q < nq && !skip_results.count(name); q++) {
             std::multiset<idx_t> mine, theirs;
             for (size_t i = 0; i < k; i++) {
                 float ref = D_ref.values[q * k + i];

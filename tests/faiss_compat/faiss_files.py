@@ -2,7 +2,9 @@
 """Cross-checks faisslike's file format against the real Faiss (the faiss-cpu package).
 
   faiss_files.py write DIR   builds one index per spec with Faiss, writes NAME.faiss plus
-                             Faiss's search results (NAME.D.npy, NAME.I.npy) and the data
+                             Faiss's search results (NAME.D.npy, NAME.I.npy) and the data,
+                             and lists in results_not_comparable.txt the specs whose search
+                             this Faiss version does differently (old HNSW search)
   faiss_files.py check DIR   loads every NAME.faisslike that faisslike wrote back with
                              Faiss and checks that its search results are Faiss's own
 
@@ -67,6 +69,15 @@ def data():
     return draw(NB), draw(NQ)
 
 
+def hnsw_search_differs(faiss, spec):
+    """Faiss before 1.8 (Debian 12 ships 1.7.3) walks an HNSW graph in a
+    different order than later releases: on the same graph, byte for byte,
+    its results differ from faisslike's and from newer Faiss's (faisslike
+    finds as good or better neighbours). Files and bytes are still compared."""
+    major, minor = (int(v) for v in faiss.__version__.split(".")[:2])
+    return (major, minor) < (1, 8) and spec.startswith("HNSW")
+
+
 def write(directory):
     import faiss
     # Small data: one thread avoids OpenMP spin-waits on a loaded machine.
@@ -94,6 +105,8 @@ def write(directory):
         faiss.write_index(index, os.path.join(directory, name + ".faiss"))
         np.save(os.path.join(directory, name + ".D.npy"), Dist)
         np.save(os.path.join(directory, name + ".I.npy"), I)
+    with open(os.path.join(directory, "results_not_comparable.txt"), "w") as f:
+        f.writelines(name + "\n" for name, (spec, _, _) in SPECS.items() if hnsw_search_differs(faiss, spec))
     with open(os.path.join(directory, "specs.json"), "w") as f:
         json.dump({"faiss_version": faiss.__version__, "specs": SPECS, "k": K}, f)
     print(f"wrote {len(SPECS)} indexes with Faiss {faiss.__version__} to {directory}")

@@ -851,7 +851,9 @@ std::unique_ptr<Index> build_storage(const Json& j, const Tables& tables) {
         set_common(*idx, c);
         read_sq(idx->sq, j.at("sq"), c.d);
         idx->code_size = idx->sq.code_size;
-        read_codes<uint8_t>(aux, "__sq_code", int64_t(idx->code_size), c.ntotal, idx->codes);
+        std::vector<uint8_t> codes;
+        read_codes<uint8_t>(aux, "__sq_code", int64_t(idx->code_size), c.ntotal, codes);
+        idx->codes = std::move(codes);
         idx->ntotal = c.ntotal;
         return idx;
     }
@@ -861,7 +863,9 @@ std::unique_ptr<Index> build_storage(const Json& j, const Tables& tables) {
         idx->pq = read_pq(j.at("pq"), c.d, tables, c.cls);
         idx->polysemous_ht = int(j.at("polysemous_ht").as_int());
         idx->code_size = idx->pq.code_size;
-        read_codes<uint8_t>(aux, "__pq_code", int64_t(idx->code_size), c.ntotal, idx->codes);
+        std::vector<uint8_t> codes;
+        read_codes<uint8_t>(aux, "__pq_code", int64_t(idx->code_size), c.ntotal, codes);
+        idx->codes = std::move(codes);
         idx->ntotal = c.ntotal;
         return idx;
     }

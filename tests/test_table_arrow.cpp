@@ -13,21 +13,14 @@
 #include <faisslike/table/arrow_data.h>
 #include <faisslike/table/json.h>
 
+#include "test_util.h"
+
 namespace faisslike {
 namespace table {
 namespace {
 
-/// Runs f and returns the message of the FaisslikeException it must throw.
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const FaisslikeException& e) {
-        return e.what();
-    }
-    ADD_FAILURE() << "no exception";
-    return "";
-}
+using test::error_of;
+
 
 TEST(TableArrow, MetadataRoundTripAndLayout) {
     Metadata m = {{"lance:index", "{\"type\":\"IVF_PQ\"}"}, {"empty", ""}, {"k", std::string("a\0b", 3)}};

@@ -26,21 +26,13 @@ namespace faisslike {
 namespace table {
 namespace {
 
+using test::error_of;
+
 using test::clustered_vectors;
 
 constexpr int kD = 16;
 constexpr size_t kNb = 1500, kNq = 25, kK = 10;
 
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const FaisslikeException& e) {
-        return e.what();
-    }
-    ADD_FAILURE() << "no exception";
-    return "";
-}
 
 std::shared_ptr<Index> build(const std::string& spec, MetricType metric) {
     std::shared_ptr<Index> index(index_factory(kD, spec.c_str(), metric));

@@ -23,21 +23,13 @@ namespace faisslike {
 namespace table {
 namespace {
 
+using test::error_of;
+
 using test::clustered_vectors;
 
 constexpr int kD = 12;
 constexpr size_t kNb = 700;
 
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const FaisslikeException& e) {
-        return e.what();
-    }
-    ADD_FAILURE() << "no exception";
-    return "";
-}
 
 std::shared_ptr<Index> build(const char* spec, MetricType metric = METRIC_L2) {
     std::shared_ptr<Index> index(index_factory(kD, spec, metric));

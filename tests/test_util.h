@@ -10,12 +10,26 @@
 #include <cmath>
 #include <functional>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include <faisslike/MetricType.h>
+#include <faisslike/impl/FaisslikeException.h>
 #include <faisslike/utils/random.h>
 
 namespace faisslike::test {
+
+/// Runs f and returns the message of the FaisslikeException it must throw.
+template <class F>
+std::string error_of(F&& f) {
+    try {
+        f();
+    } catch (const FaisslikeException& e) {
+        return e.what();
+    }
+    ADD_FAILURE() << "no exception";
+    return "";
+}
 
 inline std::vector<float> clustered_vectors(size_t n, size_t d, int64_t seed, size_t nclusters = 20) {
     std::vector<float> x(n * d);

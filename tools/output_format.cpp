@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include <faisslike/table/json.h>
+
 namespace faisslike::tools {
 
 std::string human_bytes(uint64_t bytes) {
@@ -60,34 +62,7 @@ std::string TextTable::render() const {
     return out;
 }
 
-std::string json_quote(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += char(c);
-                }
-        }
-    }
-    return out + "\"";
-}
+std::string json_quote(const std::string& s) { return table::Json(s).dump(); }
 
 void JsonLine::add_raw(const std::string& key, const std::string& json_value) {
     if (!body_.empty()) {

@@ -155,9 +155,15 @@ void Clustering::train(idx_t n_in, const float* x_in, Index& index, const float*
                     i / d);
         }
     }
+    // As in Faiss, centroids already in `centroids` start the iterations
+    // (frozen_centroids also keeps them fixed); otherwise k random points do.
+    FAISSLIKE_THROW_IF_NOT_FMT(
+            centroids.empty() || centroids.size() == k * d,
+            "Clustering: `centroids` holds %zu values: give k * d = %zu initial centroids, or none",
+            centroids.size(), k * d);
     if (frozen_centroids) {
         FAISSLIKE_THROW_IF_NOT_MSG(
-                centroids.size() == k * d,
+                !centroids.empty(),
                 "frozen_centroids needs k * d initial centroids in `centroids`");
     }
     auto start = std::chrono::steady_clock::now();
@@ -200,10 +206,14 @@ void Clustering::train(idx_t n_in, const float* x_in, Index& index, const float*
     if (verbose) {
         std::printf("Clustering %zu points in %zuD to %zu clusters, redo %d times, %d iterations\n",
                     n, d, k, nredo, niter);
+        if (!centroids.empty()) {
+            std::printf("  Using %zu centroids provided as input (%sfrozen)\n", k,
+                        frozen_centroids ? "" : "not ");
+        }
     }
 
     const bool ip = index.metric_type == METRIC_INNER_PRODUCT;
-    std::vector<float> initial_centroids = frozen_centroids ? centroids : std::vector<float>();
+    const std::vector<float> initial_centroids = centroids;
     std::vector<float> best_centroids;
     std::vector<ClusteringIterationStats> best_stats;
     float best_obj = ip ? -HUGE_VALF : HUGE_VALF;
@@ -215,8 +225,11 @@ void Clustering::train(idx_t n_in, const float* x_in, Index& index, const float*
     for (int redo = 0; redo < nredo; redo++) {
         std::vector<ClusteringIterationStats> stats;
         std::mt19937_64 rng(uint64_t(seed) + uint64_t(redo) * 15486557ULL);
-        if (frozen_centroids) {
+        if (!initial_centroids.empty()) {
             centroids = initial_centroids;
+            if (!frozen_centroids) {
+                post_process_centroids();
+            }
         } else {
             // Start from k distinct training points chosen at random.
             std::vector<int> perm(n);

@@ -15,7 +15,7 @@ struct ClusteringParameters {
     bool spherical = false;       ///< normalise centroids after each iteration (for IP)
     bool int_centroids = false;   ///< round centroid coordinates to integers
     bool update_index = false;    ///< re-train the assignment index each iteration
-    bool frozen_centroids = false; ///< keep the initial centroids given in `centroids`
+    bool frozen_centroids = false; ///< keep the initial centroids given in `centroids` fixed
     int min_points_per_centroid = 39;  ///< warn below this many points per centroid
     int max_points_per_centroid = 256; ///< sub-sample above this many points per centroid
     int seed = 1234;
@@ -47,7 +47,10 @@ struct Clustering : ClusteringParameters {
 
     /// Trains on n points. `index` is used (and left holding the centroids) for
     /// the assignment; its metric decides L2 or inner-product clustering.
-    /// Weights, if given, weigh each point in the centroid updates.
+    /// Weights, if given, weigh each point in the centroid updates. k * d
+    /// values already in `centroids` (a previous result, or set by the
+    /// caller) are the starting centroids, as in Faiss; when it is empty, k
+    /// random training points are.
     virtual void train(
             idx_t n,
             const float* x,

@@ -119,18 +119,13 @@ class Kmeans:
         """Clusters the rows of x, shape (n, d), optionally weighted (shape
         (n,)), and returns the final objective.
 
-        init_centroids, shape (k, d), are kept fixed when the frozen_centroids
-        parameter is set (the only use libfaisslike's k-means makes of given
-        centroids; starting iterations from them is not supported).
+        init_centroids, shape (k, d), start the iterations (and stay fixed
+        when the frozen_centroids parameter is set). Unlike Faiss, fewer than
+        k of them are refused (RuntimeError).
         """
         x = as_matrix(x, self.d, "training vectors")
         clus = _swig.Clustering(self.d, self.k, self.cp)
         if init_centroids is not None:
-            if not self.cp.frozen_centroids:
-                raise NotImplementedError(
-                    "init_centroids needs frozen_centroids=True: libfaisslike's "
-                    "k-means does not start iterations from given centroids"
-                )
             copy_array_to_vector(as_matrix(init_centroids, self.d, "init_centroids"), clus.centroids)
         clus.train(x, self.index, weights)
         self.centroids = vector_to_array(clus.centroids).reshape(self.k, self.d)

@@ -55,6 +55,17 @@ def test_kmeans(faiss, dataset):
     np.testing.assert_array_equal(I.ravel(), brute_force(x, km.centroids, 1)[1].ravel())
 
 
+def test_kmeans_starts_from_given_centroids(faiss, dataset):
+    x = dataset["xt"]
+    start = x[::100][:10].copy()
+    km = faiss.Kmeans(dataset["d"], 10, niter=1)
+    km.train(x, init_centroids=start)
+    # One Lloyd step from `start`, by brute force.
+    assign = brute_force(x, start, 1)[1].ravel()
+    expected = np.array([x[assign == j].mean(0) for j in range(10)])
+    np.testing.assert_allclose(km.centroids, expected, rtol=1e-4, atol=1e-4)
+
+
 def test_spherical_kmeans(faiss, dataset):
     km = faiss.Kmeans(dataset["d"], 8, niter=5, spherical=True)
     km.train(dataset["xt"])

@@ -109,6 +109,16 @@ FAISSLIKE_C_GETTER(PCAMatrix, faisslike::PCAMatrix, float, eigen_power, eigen_po
 FAISSLIKE_C_GETTER(PCAMatrix, faisslike::PCAMatrix, int, random_rotation, random_rotation)
 FAISSLIKE_C_GETTER_SETTER(PCAMatrix, faisslike::PCAMatrix, int, balanced_bins, balanced_bins)
 
+FAISSLIKE_C_DESTRUCTOR(OPQMatrix)
+
+int faiss_OPQMatrix_new_with(FaissOPQMatrix** p_vt, int d, int M, int d2) {
+    return guarded(__func__, [&] { put(p_vt, std::make_unique<faisslike::OPQMatrix>(d, M, d2), "p_vt"); });
+}
+
+FAISSLIKE_C_GETTER_SETTER(OPQMatrix, faisslike::OPQMatrix, int, verbose, verbose)
+FAISSLIKE_C_GETTER_SETTER(OPQMatrix, faisslike::OPQMatrix, int, niter, niter)
+FAISSLIKE_C_GETTER_SETTER(OPQMatrix, faisslike::OPQMatrix, int, niter_pq, niter_pq)
+
 FAISSLIKE_C_DESTRUCTOR(NormalizationTransform)
 
 int faiss_NormalizationTransform_new_with(FaissNormalizationTransform** p_vt, int d, float norm) {

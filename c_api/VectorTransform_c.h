@@ -91,6 +91,17 @@ FAISS_DECLARE_GETTER(PCAMatrix, int, random_rotation)
 FAISS_DECLARE_GETTER(PCAMatrix, int, balanced_bins)
 FAISS_DECLARE_SETTER(PCAMatrix, int, balanced_bins)
 
+/* A rotation learnt to lower the error of a product quantizer with M
+ * sub-quantizers (the "OPQ" factory prefix); d2 = -1 keeps the dimension d. */
+FAISS_DECLARE_CLASS_INHERITED(OPQMatrix, VectorTransform)
+FAISS_DECLARE_DESTRUCTOR(OPQMatrix)
+
+int faiss_OPQMatrix_new_with(FaissOPQMatrix** p_vt, int d, int M, int d2);
+
+FAISS_DECLARE_GETTER_SETTER(OPQMatrix, int, verbose)
+FAISS_DECLARE_GETTER_SETTER(OPQMatrix, int, niter)
+FAISS_DECLARE_GETTER_SETTER(OPQMatrix, int, niter_pq)
+
 /* Scales each vector to unit norm (norm must be 2). */
 FAISS_DECLARE_CLASS_INHERITED(NormalizationTransform, VectorTransform)
 FAISS_DECLARE_DESTRUCTOR(NormalizationTransform)

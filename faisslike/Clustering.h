@@ -49,7 +49,10 @@ struct Clustering : ClusteringParameters {
 
     /// Trains on n points. `index` is used (and left holding the centroids) for
     /// the assignment; its metric decides L2 or inner-product clustering.
-    /// Weights, if given, weigh each point in the centroid updates.
+    /// Weights, if given, weigh each point in the centroid updates. Centroids
+    /// already in `centroids` (a previous result, or set by the caller) are
+    /// the first starting centroids, as in Faiss; random training points
+    /// start the others.
     virtual void train(
             idx_t n,
             const float* x,

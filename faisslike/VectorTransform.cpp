@@ -1,6 +1,7 @@
 #include <faisslike/VectorTransform.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -9,6 +10,7 @@
 #include <typeinfo>
 
 #include <faisslike/impl/FaisslikeException.h>
+#include <faisslike/impl/ProductQuantizer.h>
 #include <faisslike/utils/blas.h>
 #include <faisslike/utils/distances.h>
 #include <faisslike/utils/random.h>
@@ -300,6 +302,204 @@ void PCAMatrix::prepare_Ab() {
     have_bias = true;
     is_orthonormal = eigen_power == 0;
     is_trained = true;
+}
+
+/*********************************************************** OPQMatrix */
+
+OPQMatrix::OPQMatrix(int d, int M, int d2) : LinearTransform(d, d2 == -1 ? d : d2, false), M(M) {
+    // (d = 0 is the empty transform a caller fills in.)
+    FAISSLIKE_THROW_IF_NOT_FMT(M > 0 && d_out % M == 0 && (d_out > 0 || d_in == 0),
+                               "OPQMatrix: the output dimension %d must be a positive multiple of M = %d", d_out,
+                               M);
+}
+
+namespace {
+
+/// The rotation update of OPQ (orthogonal Procrustes), in double precision
+/// so that the result stays orthonormal; keeps the LAPACK buffers between
+/// iterations.
+struct Procrustes {
+    FINTEGER rows, cols; // of the correlation matrix handed to LAPACK (column-major)
+    std::vector<double> a, s, u, vt, work;
+
+    Procrustes(int d, int d2) : rows(d), cols(d2) {
+        a.resize(size_t(d) * d2);
+        s.resize(size_t(d2));
+        u.resize(size_t(d) * d2);
+        vt.resize(size_t(d2) * d2);
+        FINTEGER lwork = -1, info = 0;
+        double size = 0;
+        dgesvd_("S", "S", &rows, &cols, a.data(), &rows, s.data(), u.data(), &rows, vt.data(), &cols,
+                &size, &lwork, &info);
+        FAISSLIKE_THROW_IF_NOT_FMT(info == 0, "OPQMatrix: LAPACK dgesvd workspace query failed (info %d)",
+                                   int(info));
+        work.resize(std::max<size_t>(1, size_t(size)));
+    }
+
+    /// Given C = Y^T X (d2 x d, row-major) for data X (n x d) and targets Y
+    /// (n x d2), writes the R (d2 x d, orthonormal rows, row-major) that
+    /// minimises |Y - X R^T|: R = U V^T for the thin SVD C = U S V^T.
+    void solve(const float* c, float* rotation) {
+        // Row-major C is column-major C^T = V S U^T (d x d2): LAPACK returns V as
+        // `u` and U^T as `vt`, and column-major V U^T (d x d2) is row-major R.
+        std::copy(c, c + a.size(), a.begin());
+        FINTEGER lwork = FINTEGER(work.size()), info = 0;
+        dgesvd_("S", "S", &rows, &cols, a.data(), &rows, s.data(), u.data(), &rows, vt.data(), &cols,
+                work.data(), &lwork, &info);
+        FAISSLIKE_THROW_IF_NOT_FMT(info == 0, "OPQMatrix: LAPACK dgesvd failed (info %d)", int(info));
+        double one = 1, zero = 0;
+        dgemm_("N", "N", &rows, &cols, &cols, &one, u.data(), &rows, vt.data(), &cols, &zero, a.data(), &rows);
+        std::copy(a.begin(), a.end(), rotation);
+    }
+};
+
+/// Restores the settings OPQ changes on a user-provided quantizer.
+struct PQSettingsGuard {
+    ProductQuantizer& pq;
+    ClusteringParameters cp;
+    ProductQuantizer::train_type_t train_type;
+    bool verbose;
+
+    explicit PQSettingsGuard(ProductQuantizer& pq)
+            : pq(pq), cp(pq.cp), train_type(pq.train_type), verbose(pq.verbose) {}
+    ~PQSettingsGuard() {
+        pq.cp = cp;
+        pq.train_type = train_type;
+        pq.verbose = verbose;
+    }
+};
+
+} // namespace
+
+void OPQMatrix::train(idx_t n_in, const float* x_in) {
+    FAISSLIKE_THROW_IF_NOT_FMT(n_in > 0 && x_in, "OPQMatrix::train: empty training set (n = %lld)",
+                               (long long)n_in);
+    FAISSLIKE_THROW_IF_NOT_FMT(d_in > 0 && d_out > 0 && M > 0 && d_out % M == 0,
+                               "OPQMatrix::train: dimensions %d -> %d: the output dimension must be a "
+                               "positive multiple of M = %d",
+                               d_in, d_out, M);
+    FAISSLIKE_THROW_IF_NOT_FMT(niter >= 0 && niter_pq >= 0 && niter_pq_0 >= 0,
+                               "OPQMatrix::train: niter = %d, niter_pq = %d, niter_pq_0 = %d must be >= 0",
+                               niter, niter_pq, niter_pq_0);
+    FAISSLIKE_THROW_IF_NOT_FMT(!pq || pq->d == size_t(d_out),
+                               "OPQMatrix::train: the product quantizer has dimension %zu, the output %d",
+                               pq ? pq->d : size_t(0), d_out);
+    // Zero-padding the input to d_out when d_out > d_in keeps the rotation square.
+    const size_t d = size_t(std::max(d_in, d_out)), d2 = size_t(d_out);
+    std::vector<float> rotation;
+    if (A.empty()) {
+        if (verbose) {
+            std::printf("  OPQMatrix::train: making random %zu*%zu rotation\n", d, d);
+        }
+        RandomRotationMatrix rr{int(d), int(d2)};
+        rr.init(1234);
+        rotation = std::move(rr.A);
+    } else if (A.size() == d2 * size_t(d_in)) {
+        rotation.assign(d2 * d, 0.0f);
+        for (size_t i = 0; i < d2; i++) {
+            std::copy(A.begin() + i * d_in, A.begin() + (i + 1) * d_in, rotation.begin() + i * d);
+        }
+    } else {
+        FAISSLIKE_THROW_FMT("OPQMatrix::train: A has %zu entries, not %d x %d (clear it to start from a "
+                            "random rotation)",
+                            A.size(), d_out, d_in);
+    }
+
+    ProductQuantizer pq_default(d2, size_t(M), 8);
+    ProductQuantizer& quantizer = pq ? *pq : pq_default;
+    size_t n = size_t(n_in);
+    const float* x = x_in;
+    std::vector<float> sample;
+    if (n > max_train_points) {
+        if (verbose) {
+            std::printf("OPQMatrix::train: sampling %zu of %zu training vectors\n", max_train_points, n);
+        }
+        std::vector<int> perm(n);
+        rand_perm(perm.data(), n, 1234);
+        sample.resize(max_train_points * d_in);
+        for (size_t i = 0; i < max_train_points; i++) {
+            std::memcpy(sample.data() + i * d_in, x_in + size_t(perm[i]) * d_in, sizeof(float) * d_in);
+        }
+        x = sample.data();
+        n = max_train_points;
+    }
+    FAISSLIKE_THROW_IF_NOT_FMT(n >= quantizer.ksub,
+                               "OPQMatrix::train: %zu training vectors for a product quantizer of %zu "
+                               "centroids per sub-quantizer: provide at least %zu (better %zu)",
+                               n, quantizer.ksub, quantizer.ksub,
+                               quantizer.ksub * size_t(quantizer.cp.min_points_per_centroid));
+    for (size_t i = 0; i < n * d_in; i++) {
+        FAISSLIKE_THROW_IF_NOT_FMT(std::isfinite(x[i]),
+                                   "OPQMatrix::train: training vector %zu has a NaN or infinite component",
+                                   i / d_in);
+    }
+    if (verbose) {
+        std::printf("OPQMatrix::train: training an OPQ rotation matrix for M=%d from %zu vectors in "
+                    "%dD -> %dD\n",
+                    M, n, d_in, d_out);
+    }
+
+    // The rotation is learnt on centred data; the transform itself has no bias.
+    std::vector<double> mean(d_in, 0.0);
+    for (size_t i = 0; i < n; i++) {
+        for (int j = 0; j < d_in; j++) {
+            mean[j] += x[i * d_in + j];
+        }
+    }
+    for (auto& m : mean) {
+        m /= double(n);
+    }
+    std::vector<float> xtrain(n * d, 0.0f);
+    for (size_t i = 0; i < n; i++) {
+        for (int j = 0; j < d_in; j++) {
+            xtrain[i * d + j] = float(x[i * d_in + j] - mean[j]);
+        }
+    }
+
+    PQSettingsGuard restore(quantizer);
+    Procrustes procrustes{int(d), int(d2)};
+    std::vector<float> xproj(n * d2), recons(n * d2), correlation(d2 * d);
+    std::vector<uint8_t> codes(n * quantizer.code_size);
+    const auto start = std::chrono::steady_clock::now();
+    for (int iter = 0; iter < niter; iter++) {
+        matmul_abt(xtrain.data(), rotation.data(), xproj.data(), int(n), int(d2), int(d));
+
+        quantizer.cp.max_points_per_centroid = 1000;
+        quantizer.cp.niter = iter == 0 ? niter_pq_0 : niter_pq;
+        quantizer.verbose = verbose;
+        quantizer.train(n, xproj.data());
+        // Later alternations refine the codebooks of the previous one.
+        quantizer.train_type = ProductQuantizer::Train_hot_start;
+        quantizer.compute_codes(xproj.data(), codes.data(), n);
+        quantizer.decode(codes.data(), recons.data(), n);
+
+        if (verbose) {
+            double err = 0;
+            for (size_t i = 0; i < n; i++) {
+                err += fvec_L2sqr(recons.data() + i * d2, xproj.data() + i * d2, d2);
+            }
+            std::printf("    Iteration %d (%d PQ iterations): %.3f s, obj=%g\n", iter, quantizer.cp.niter,
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                        err / double(n));
+            std::fflush(stdout);
+        }
+
+        // correlation (d2 x d) = recons^T xtrain, through the column-major
+        // sgemm: its column-major transpose is xtrain^T recons.
+        FINTEGER fd = FINTEGER(d), fd2 = FINTEGER(d2), fn = FINTEGER(n);
+        float one = 1, zero = 0;
+        sgemm_("N", "T", &fd, &fd2, &fn, &one, xtrain.data(), &fd, recons.data(), &fd2, &zero,
+               correlation.data(), &fd);
+        procrustes.solve(correlation.data(), rotation.data());
+    }
+
+    // Drop the columns that multiplied the zero padding.
+    A.resize(d2 * size_t(d_in));
+    for (size_t i = 0; i < d2; i++) {
+        std::copy(rotation.begin() + i * d, rotation.begin() + i * d + d_in, A.begin() + i * d_in);
+    }
+    is_trained = true;
+    is_orthonormal = true;
 }
 
 /*********************************************************** Normalization / Centering */

@@ -8,6 +8,8 @@
 
 namespace faisslike {
 
+struct ProductQuantizer;
+
 /// A transformation applied to vectors before they reach an index
 /// (dimension reduction, rotation, normalisation), as in Faiss.
 struct VectorTransform {
@@ -77,6 +79,36 @@ struct PCAMatrix : LinearTransform {
     void train(idx_t n, const float* x) override;
     /// Builds A and b from mean, eigenvalues and PCAMat.
     void prepare_Ab();
+};
+
+/// Optimized product quantization (Ge et al., CVPR 2013): a rotation that makes
+/// the data easier to product-quantize (the "OPQ<M>[_<d_out>]" factory prefix).
+/// train() alternates a PQ trained on the rotated data with the rotation that
+/// best maps the data to its PQ reconstruction (orthogonal Procrustes, by SVD).
+/// With d_out < d_in the rows of A are orthonormal (a projection); with
+/// d_out > d_in the columns are (the input is padded with zeros for training).
+/// Files hold it as a plain LinearTransform, as Faiss writes it.
+struct OPQMatrix : LinearTransform {
+    int M;               ///< number of sub-quantizers the rotation is optimised for
+    int niter = 50;      ///< alternations of PQ training and rotation update
+    int niter_pq = 4;    ///< k-means iterations of the PQ in each alternation...
+    int niter_pq_0 = 40; ///< ...except the first, which starts from scratch
+    /// Train on a random sample of at most this many vectors (OPQ is costly).
+    size_t max_train_points = 256 * 256;
+    /// If set, this quantizer (dimension d_out, any M and nbits) is trained in
+    /// place of an internal PQ(d_out, M, 8): it is left trained on the rotated,
+    /// centred training vectors, with its own settings (cp, train_type,
+    /// verbose) restored. Not owned.
+    ProductQuantizer* pq = nullptr;
+    // `verbose` (inherited) prints the objective of each alternation.
+
+    /// d2 = -1: the output has the input's dimension d. Throws unless the
+    /// output dimension is a positive multiple of M (Faiss waits for train()).
+    explicit OPQMatrix(int d = 0, int M = 1, int d2 = -1);
+    /// Starts from A when it is set (d_out x d_in), else from a random rotation.
+    /// Throws, leaving the transform unchanged, on fewer training vectors than
+    /// the PQ has centroids per sub-quantizer, or on NaN / infinite components.
+    void train(idx_t n, const float* x) override;
 };
 
 /// Scales each vector to unit L2 norm (the "L2norm" factory prefix).

@@ -1,9 +1,11 @@
 #include <faisslike/index_factory.h>
 
+#include <algorithm>
 #include <functional>
 #include <mutex>
 #include <memory>
 #include <regex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -99,6 +101,14 @@ void register_builtin_forms(std::vector<IndexFactoryCode>& codes,
                               int d_out = parse_dim(m, 1, d);
                               auto t = std::make_unique<RandomRotationMatrix>(d, d_out);
                               t->is_trained = false; // drawn at train time, as in Faiss
+                              d = d_out;
+                              return std::unique_ptr<VectorTransform>(std::move(t));
+                          }});
+    // OPQ<M>[_<d_out>]: Faiss's pattern; without _<d_out> the dimension is kept.
+    transforms.push_back({"OPQ([0-9]+)(_[0-9]+)?", "OPQ16, OPQ16_64",
+                          [](int& d, const Match& m) {
+                              int d_out = m[2].length() > 0 ? std::stoi(m[2].str().substr(1)) : d;
+                              auto t = std::make_unique<OPQMatrix>(d, std::stoi(m[1].str()), d_out);
                               d = d_out;
                               return std::unique_ptr<VectorTransform>(std::move(t));
                           }});
@@ -291,7 +301,14 @@ std::unique_ptr<Index> parse_main(int d, MetricType metric, std::vector<std::str
         }
         return ivf;
     }
-    parse_error(g, parts.size() > 1 ? parts[parts.size() > 2 ? 2 : 1] : g.description);
+    // Name the first component that cannot start or continue the main index.
+    size_t bad = 0;
+    if (parse_ivf(parts[0], nlist, hnsw_M) || (parse_hnsw(parts[0], hnsw_M, hnsw_code) && hnsw_code.empty())) {
+        bad = find_code(g, parts[1], match) ? 2 : 1;
+    } else if (parse_hnsw(parts[0], hnsw_M, hnsw_code) || find_code(g, parts[0], match)) {
+        bad = 1;
+    }
+    parse_error(g, parts[std::min(bad, parts.size() - 1)]);
 }
 
 std::unique_ptr<Index> parse_index(int d, MetricType metric, std::vector<std::string> parts,
@@ -358,7 +375,15 @@ std::unique_ptr<Index> parse_index(int d, MetricType metric, std::vector<std::st
         if (!found) {
             break;
         }
-        transforms.push_back(found->build(d_cur, m));
+        try {
+            transforms.push_back(found->build(d_cur, m));
+        } catch (const FaisslikeException& e) {
+            FAISSLIKE_THROW_FMT("index_factory \"%s\": cannot build \"%s\": %s", g.description.c_str(),
+                                parts[0].c_str(), e.msg().c_str());
+        } catch (const std::out_of_range&) {
+            FAISSLIKE_THROW_FMT("could not parse index string \"%s\": number out of range in \"%s\"",
+                                g.description.c_str(), parts[0].c_str());
+        }
         parts.erase(parts.begin());
     }
     auto index = parse_main(d_cur, metric, parts, g);
@@ -382,6 +407,106 @@ Index* index_factory(int d, const char* description_in, MetricType metric) {
     FAISSLIKE_THROW_IF_NOT_FMT(d > 0, "index_factory: dimension %d must be > 0", d);
     Grammar g = snapshot(description_in);
     return parse_index(d, metric, split_components(g.description, g.description), g).release();
+}
+
+namespace {
+
+/// The factory name of a scalar quantizer type; the uniform types have none.
+std::string sq_factory_name(ScalarQuantizer::QuantizerType qtype) {
+    switch (qtype) {
+        case ScalarQuantizer::QT_8bit: return "SQ8";
+        case ScalarQuantizer::QT_4bit: return "SQ4";
+        case ScalarQuantizer::QT_6bit: return "SQ6";
+        case ScalarQuantizer::QT_fp16: return "SQfp16";
+        case ScalarQuantizer::QT_bf16: return "SQbf16";
+        case ScalarQuantizer::QT_8bit_direct: return "SQ8_direct";
+        case ScalarQuantizer::QT_8bit_direct_signed: return "SQ8_direct_signed";
+        default:
+            FAISSLIKE_THROW_FMT("reverse_index_factory: the scalar quantizer type %d has no factory string",
+                                int(qtype));
+    }
+}
+
+std::string pq_factory_name(const ProductQuantizer& pq) {
+    return "PQ" + std::to_string(pq.M) + "x" + std::to_string(pq.nbits);
+}
+
+/// The graph's M: level 0 has 2 * M neighbours.
+int hnsw_factory_M(const IndexHNSW& index) {
+    const auto& cum = index.hnsw.cum_nneighbor_per_level;
+    return cum.size() > 1 ? cum[1] / 2 : 0;
+}
+
+std::string transform_factory_prefix(const VectorTransform* vt) {
+    if (const auto* opq = dynamic_cast<const OPQMatrix*>(vt)) {
+        return "OPQ" + std::to_string(opq->M) + "_" + std::to_string(opq->d_out);
+    }
+    if (const auto* pca = dynamic_cast<const PCAMatrix*>(vt)) {
+        // Faiss names only the plain PCA; the whitened one has its own prefix.
+        FAISSLIKE_THROW_IF_NOT_FMT(pca->eigen_power == 0.0f || pca->eigen_power == -0.5f,
+                                   "reverse_index_factory: a PCAMatrix with eigen_power %g has no factory string",
+                                   double(pca->eigen_power));
+        return std::string("PCA") + (pca->eigen_power != 0.0f ? "W" : "") + (pca->random_rotation ? "R" : "") +
+               std::to_string(pca->d_out);
+    }
+    FAISSLIKE_THROW_MSG(
+            "reverse_index_factory: IndexPreTransform supports an OPQMatrix or a PCAMatrix only, as in Faiss "
+            "(an OPQ rotation read from a file is a plain LinearTransform, and loses its factory name)");
+}
+
+} // namespace
+
+std::string reverse_index_factory(const Index* index) {
+    FAISSLIKE_THROW_IF_NOT_MSG(index, "reverse_index_factory: null index");
+    if (dynamic_cast<const IndexFlat*>(index)) {
+        return "Flat";
+    }
+    if (const auto* ivf = dynamic_cast<const IndexIVF*>(index)) {
+        FAISSLIKE_THROW_IF_NOT_MSG(ivf->quantizer, "reverse_index_factory: IndexIVF without a quantizer");
+        std::string prefix = "IVF" + std::to_string(ivf->nlist);
+        if (const auto* hnsw = dynamic_cast<const IndexHNSW*>(ivf->quantizer)) {
+            prefix += "_HNSW" + std::to_string(hnsw_factory_M(*hnsw));
+        } else if (!dynamic_cast<const IndexFlat*>(ivf->quantizer)) {
+            prefix += "(" + reverse_index_factory(ivf->quantizer) + ")";
+        }
+        if (dynamic_cast<const IndexIVFFlat*>(ivf)) {
+            return prefix + ",Flat";
+        }
+        if (const auto* sq = dynamic_cast<const IndexIVFScalarQuantizer*>(ivf)) {
+            return prefix + "," + sq_factory_name(sq->sq.qtype);
+        }
+        if (const auto* pq = dynamic_cast<const IndexIVFPQ*>(ivf)) {
+            return prefix + "," + pq_factory_name(pq->pq);
+        }
+    } else if (const auto* pt = dynamic_cast<const IndexPreTransform*>(index)) {
+        FAISSLIKE_THROW_IF_NOT_FMT(pt->chain.size() == 1 && pt->index,
+                                   "reverse_index_factory: IndexPreTransform with %zu transforms: only one is "
+                                   "supported, as in Faiss",
+                                   pt->chain.size());
+        return transform_factory_prefix(pt->chain[0]) + "," + reverse_index_factory(pt->index);
+    } else if (const auto* hnsw = dynamic_cast<const IndexHNSW*>(index)) {
+        // Flat storage is implied by "HNSW<M>" alone.
+        std::string prefix = "HNSW" + std::to_string(hnsw_factory_M(*hnsw));
+        if (!hnsw->storage || dynamic_cast<const IndexFlat*>(hnsw->storage)) {
+            return prefix;
+        }
+        return prefix + "," + reverse_index_factory(hnsw->storage);
+    } else if (const auto* refine = dynamic_cast<const IndexRefine*>(index)) {
+        FAISSLIKE_THROW_IF_NOT_MSG(refine->base_index && refine->refine_index,
+                                   "reverse_index_factory: IndexRefine without its indexes");
+        return reverse_index_factory(refine->base_index) + ",Refine(" +
+               reverse_index_factory(refine->refine_index) + ")";
+    } else if (const auto* pq = dynamic_cast<const IndexPQ*>(index)) {
+        return pq_factory_name(pq->pq);
+    } else if (const auto* sq = dynamic_cast<const IndexScalarQuantizer*>(index)) {
+        return sq_factory_name(sq->sq.qtype);
+    } else if (const auto* idmap = dynamic_cast<const IndexIDMap*>(index)) {
+        FAISSLIKE_THROW_IF_NOT_MSG(idmap->index, "reverse_index_factory: IndexIDMap without an index");
+        return std::string(dynamic_cast<const IndexIDMap2*>(idmap) ? "IDMap2," : "IDMap,") +
+               reverse_index_factory(idmap->index);
+    }
+    FAISSLIKE_THROW_FMT("reverse_index_factory: no factory string for an index of type %s",
+                        index->index_name().c_str());
 }
 
 void register_index_factory_code(IndexFactoryCode code) {

@@ -19,6 +19,18 @@ struct VectorTransform;
 /// offending component and listing the accepted forms.
 Index* index_factory(int d, const char* description, MetricType metric = METRIC_L2);
 
+/// The factory string of an index's structure, as Faiss's
+/// reverse_index_factory gives it: "IVF1024,PQ16x8", "OPQ16_64,IVF256,PQ16x8",
+/// "HNSW32", "HNSW32,SQ8", "IDMap2,Flat", "IVF64,Flat,Refine(Flat)", ...
+/// index_factory(d, result, metric) builds the same structure, untrained and
+/// empty (the metric and the search settings are not part of the string),
+/// except for an IVF over a quantizer that is neither flat nor HNSW: Faiss
+/// writes it "IVF<n>(<quantizer>),...", which only its own factory parses.
+/// Throws for indexes the grammar cannot name (where Faiss gives an empty
+/// string): other types, pre-transform chains that are not exactly one
+/// OPQMatrix or PCAMatrix. A whitened PCA gives "PCAW<d>" (Faiss asserts).
+std::string reverse_index_factory(const Index* index);
+
 /// A code component of the grammar ("Flat", "PQ16", "SQ8", ...): how vectors
 /// are stored standalone and inside the lists of "IVF<n>,<code>". `pattern` is
 /// a regular expression matched against the whole component; its groups are

@@ -1,10 +1,11 @@
 // k-means against its definition: objective recomputed by brute force,
-// convergence, determinism, sub-sampling, bad input.
+// convergence, determinism, sub-sampling, given starting centroids, bad input.
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <memory>
+#include <vector>
 
 #include <faisslike/Clustering.h>
 #include <faisslike/IndexFlat.h>
@@ -119,6 +120,62 @@ TEST(Clustering, SphericalInnerProductGivesUnitCentroids) {
                                            METRIC_INNER_PRODUCT);
         EXPECT_NEAR(norm, 1.0, 1e-4);
     }
+}
+
+/// One Lloyd step from `start`, by brute force in double: each centroid
+/// becomes the mean of the points nearest to it (empty ones are left out, as
+/// the library splits them).
+std::vector<double> lloyd_step(const std::vector<float>& x, const std::vector<float>& start, size_t d,
+                               std::vector<size_t>& count) {
+    const size_t n = x.size() / d, k = start.size() / d;
+    std::vector<double> sum(k * d, 0.0);
+    count.assign(k, 0);
+    for (size_t i = 0; i < n; i++) {
+        size_t best = 0;
+        double best_dis = HUGE_VAL;
+        for (size_t j = 0; j < k; j++) {
+            double dis = test::exact_distance(&x[i * d], &start[j * d], d, METRIC_L2);
+            if (dis < best_dis) {
+                best_dis = dis;
+                best = j;
+            }
+        }
+        count[best]++;
+        for (size_t t = 0; t < d; t++) {
+            sum[best * d + t] += x[i * d + t];
+        }
+    }
+    for (size_t j = 0; j < k; j++) {
+        for (size_t t = 0; t < d && count[j] > 0; t++) {
+            sum[j * d + t] /= double(count[j]);
+        }
+    }
+    return sum;
+}
+
+TEST(Clustering, GivenCentroidsStartTheIterations) {
+    const size_t d = 8, n = 1500, k = 12;
+    auto x = clustered_vectors(n, d, 45);
+    // Start from points far apart in the data set (no k-means would pick them).
+    std::vector<float> start(x.begin() + 100 * d, x.begin() + (100 + k) * d);
+    Clustering clus(d, k);
+    clus.niter = 1;
+    clus.centroids = start;
+    IndexFlatL2 index(d);
+    clus.train(n, x.data(), index);
+    std::vector<size_t> count;
+    auto expected = lloyd_step(x, start, d, count);
+    for (size_t j = 0; j < k; j++) {
+        for (size_t t = 0; t < d && count[j] > 0; t++) {
+            double e = expected[j * d + t];
+            EXPECT_NEAR(clus.centroids[j * d + t], e, 1e-4 * (1 + std::abs(e)));
+        }
+    }
+    // A second train() continues from the first one's result.
+    const auto first = clus.centroids;
+    clus.niter = 0;
+    clus.train(n, x.data(), index);
+    EXPECT_EQ(clus.centroids, first);
 }
 
 TEST(Clustering, BadInputThrows) {

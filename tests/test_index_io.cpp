@@ -96,7 +96,7 @@ INSTANTIATE_TEST_SUITE_P(
                           std::make_pair("IVF8,Flat", METRIC_L2), std::make_pair("IVF8,Flat", METRIC_INNER_PRODUCT),
                           std::make_pair("IDMap2,IVF8,Flat", METRIC_L2),
                           std::make_pair("PCA8,IVF8,Flat", METRIC_L2), std::make_pair("PCAWR8,Flat", METRIC_L2),
-                          std::make_pair("RR16,Flat", METRIC_L2),
+                          std::make_pair("RR16,Flat", METRIC_L2), std::make_pair("OPQ4,IVF8,PQ4", METRIC_L2),
                           std::make_pair("L2norm,Flat", METRIC_INNER_PRODUCT),
                           std::make_pair("IVF8,Flat,RFlat", METRIC_L2),
                           std::make_pair("IVF8,Flat,Refine(Flat)", METRIC_L2)));

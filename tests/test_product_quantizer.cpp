@@ -415,6 +415,52 @@ TEST(ProductQuantizer, SharedTrainingGivesOneCodebook) {
     }
 }
 
+TEST(ProductQuantizer, HotStartContinuesFromTheCentroids) {
+    const size_t d = 16, n = 1000, M = 4, dsub = 4;
+    auto x = clustered_vectors(n, d, 15);
+    ProductQuantizer pq(d, M, 4);
+    ProductQuantizer cold = pq;
+    cold.centroids.clear();
+    cold.train_type = ProductQuantizer::Train_hot_start;
+    EXPECT_THROW(cold.train(n, x.data()), FaisslikeException); // nothing to start from
+    pq.cp.niter = 3;
+    pq.train(n, x.data());
+    const auto start = pq.centroids;
+    pq.train_type = ProductQuantizer::Train_hot_start;
+    pq.cp.niter = 0;
+    pq.train(n, x.data());
+    EXPECT_EQ(pq.centroids, start);
+    // One more iteration: each centroid moves to the mean of its sub-vectors.
+    pq.cp.niter = 1;
+    pq.train(n, x.data());
+    for (size_t m = 0; m < M; m++) {
+        std::vector<double> sum(pq.ksub * dsub, 0.0);
+        std::vector<size_t> count(pq.ksub, 0);
+        for (size_t i = 0; i < n; i++) {
+            const float* sub = &x[i * d + m * dsub];
+            size_t best = 0;
+            double best_dis = HUGE_VAL;
+            for (size_t j = 0; j < pq.ksub; j++) {
+                double dis = test::exact_distance(sub, &start[(m * pq.ksub + j) * dsub], dsub, METRIC_L2);
+                if (dis < best_dis) {
+                    best_dis = dis;
+                    best = j;
+                }
+            }
+            count[best]++;
+            for (size_t t = 0; t < dsub; t++) {
+                sum[best * dsub + t] += sub[t];
+            }
+        }
+        for (size_t j = 0; j < pq.ksub; j++) {
+            for (size_t t = 0; t < dsub && count[j] > 0; t++) {
+                double mean = sum[j * dsub + t] / double(count[j]);
+                EXPECT_NEAR(pq.get_centroids(m, j)[t], mean, 1e-4 * (1 + std::abs(mean))) << m << " " << j;
+            }
+        }
+    }
+}
+
 TEST(ProductQuantizer, BadTrainingThrowsAndKeepsCentroids) {
     const size_t d = 16;
     auto x = clustered_vectors(1000, d, 14);

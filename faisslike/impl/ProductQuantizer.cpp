@@ -726,10 +726,15 @@ void ProductQuantizer::train(size_t n, const float* x) {
     FAISSLIKE_THROW_IF_NOT_MSG(d > 0, "ProductQuantizer::train: the dimension d is 0");
     FAISSLIKE_THROW_IF_NOT_MSG(n == 0 || x, "ProductQuantizer::train: null training set");
     FAISSLIKE_THROW_IF_NOT_FMT(
-            train_type == Train_default || train_type == Train_shared,
-            "ProductQuantizer::train: train_type %d is not supported (use Train_default or "
-            "Train_shared)",
+            train_type == Train_default || train_type == Train_shared || train_type == Train_hot_start,
+            "ProductQuantizer::train: train_type %d is not supported (use Train_default, "
+            "Train_hot_start or Train_shared)",
             int(train_type));
+    FAISSLIKE_THROW_IF_NOT_FMT(
+            train_type != Train_hot_start || centroids.size() == d * ksub,
+            "ProductQuantizer::train: Train_hot_start starts from the current centroids: "
+            "there should be %zu values, there are %zu",
+            d * ksub, centroids.size());
     const size_t npoints = train_type == Train_shared ? n * M : n;
     FAISSLIKE_THROW_IF_NOT_FMT(
             npoints >= ksub,
@@ -748,7 +753,7 @@ void ProductQuantizer::train(size_t n, const float* x) {
     // copied from the sample only.
     const size_t max_points = ksub * size_t(std::max(1, cp.max_points_per_centroid));
     std::vector<float> sample;
-    if (train_type == Train_default && n > max_points) {
+    if (train_type != Train_shared && n > max_points) {
         if (verbose) {
             std::printf("ProductQuantizer: sampling %zu of %zu training vectors\n", max_points, n);
         }
@@ -788,6 +793,9 @@ void ProductQuantizer::train(size_t n, const float* x) {
                 std::printf("Training PQ sub-quantizer %zu / %zu on %zu points\n", m, M, n);
             }
             Clustering clus(int(dsub), int(ksub), params);
+            if (train_type == Train_hot_start) {
+                clus.centroids.assign(get_centroids(m, 0), get_centroids(m, 0) + ksub * dsub);
+            }
             NearestCentroidIndex assigner(dsub);
             clus.train(idx_t(n), slice.data(), assigner);
             std::memcpy(trained.data() + m * ksub * dsub, clus.centroids.data(),

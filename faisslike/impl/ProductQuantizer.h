@@ -30,7 +30,7 @@ struct ProductQuantizer {
     /// How train() initialises the centroids (Faiss's values).
     enum train_type_t {
         Train_default,       ///< k-means per sub-space from random points
-        Train_hot_start,     ///< start from the current centroids (not supported)
+        Train_hot_start,     ///< k-means per sub-space from the current centroids
         Train_shared,        ///< one codebook trained on all sub-vectors, shared by the M sub-spaces
         Train_hypercube,     ///< hypercube initialisation (not supported)
         Train_hypercube_pca, ///< PCA hypercube initialisation (not supported)

@@ -266,8 +266,10 @@ void register_core_io() {
     add_index({{"IxMp", "IxM2"}, {typeid(IndexIDMap), typeid(IndexIDMap2)}, write_idmap, read_idmap});
     add_index({{"IxPT"}, {typeid(IndexPreTransform)}, write_pretransform, read_pretransform});
     add_index({{"IxRF"}, {typeid(IndexRefine), typeid(IndexRefineFlat)}, write_refine, read_refine});
+    // OPQMatrix is written as a plain LinearTransform ("LTra") and read back
+    // as one, as Faiss does: its training parameters are not kept.
     add_transform({{"rrot", "Pcam", "LTra"},
-                   {typeid(LinearTransform), typeid(RandomRotationMatrix), typeid(PCAMatrix)},
+                   {typeid(LinearTransform), typeid(RandomRotationMatrix), typeid(PCAMatrix), typeid(OPQMatrix)},
                    write_linear,
                    read_linear});
     add_transform({{"VNrm"}, {typeid(NormalizationTransform)}, write_normalization, read_normalization});

@@ -11,6 +11,10 @@ int sgemm_(const char* transa, const char* transb, FINTEGER* m, FINTEGER* n, FIN
            const float* alpha, const float* a, FINTEGER* lda, const float* b, FINTEGER* ldb,
            float* beta, float* c, FINTEGER* ldc);
 
+int dgemm_(const char* transa, const char* transb, FINTEGER* m, FINTEGER* n, FINTEGER* k,
+           const double* alpha, const double* a, FINTEGER* lda, const double* b, FINTEGER* ldb,
+           double* beta, double* c, FINTEGER* ldc);
+
 int dsyev_(const char* jobz, const char* uplo, FINTEGER* n, double* a, FINTEGER* lda,
            double* w, double* work, FINTEGER* lwork, FINTEGER* info);
 

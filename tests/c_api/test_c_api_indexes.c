@@ -278,6 +278,7 @@ static void wrapper_cases(void) {
     FaissIndexIDMap2* idmap2 = NULL;
     FaissIndexPreTransform* pre = NULL;
     FaissPCAMatrix* pca = NULL;
+    FaissOPQMatrix* opq = NULL;
     FaissIndexFlatL2* sub = NULL;
     FaissIndexRefineFlat* refine = NULL;
     Case c;
@@ -303,6 +304,20 @@ static void wrapper_cases(void) {
     CHECK(!faiss_Index_is_trained(pre));
     c = plain("pretransform_pca", pre, 1.0);
     c.transform = pca;
+    run_case(c);
+
+    /* An OPQ rotation (a few iterations), then exact search in the rotated space. */
+    CHECK_OK(faiss_OPQMatrix_new_with(&opq, D, 8, -1));
+    CHECK(faiss_OPQMatrix_niter(opq) == 50 && faiss_OPQMatrix_niter_pq(opq) == 4);
+    faiss_OPQMatrix_set_niter(opq, 3);
+    faiss_OPQMatrix_set_niter_pq(opq, 2);
+    CHECK(faiss_OPQMatrix_niter(opq) == 3 && faiss_OPQMatrix_niter_pq(opq) == 2);
+    CHECK(faiss_VectorTransform_d_out(opq) == D && !faiss_VectorTransform_is_trained(opq));
+    CHECK_OK(faiss_IndexFlatL2_new_with(&sub, D));
+    CHECK_OK(faiss_IndexPreTransform_new_with_transform(&pre, opq, sub));
+    faiss_IndexPreTransform_set_own_fields(pre, 1);
+    c = plain("pretransform_opq", pre, 1.0);
+    c.transform = opq;
     run_case(c);
 
     /* Candidates from a coarse IVF search, re-ranked exactly. */

@@ -57,6 +57,8 @@ SPECS = {
     "hnsw_sq8": ("HNSW16_SQ8", "l2", None),
     "hnsw_pq": ("HNSW16_PQ8np", "l2", None),
     "ivf_hnsw_flat": ("IVF16_HNSW8,Flat", "l2", None),
+    "opq_ivf_pq": ("OPQ8,IVF16,PQ8np", "l2", None),
+    "opq_reduce_pq": ("OPQ4_16,PQ4np", "l2", None),
 }
 
 
@@ -88,6 +90,10 @@ def write(directory):
     for name, (spec, metric, extra) in SPECS.items():
         m = faiss.METRIC_INNER_PRODUCT if metric == "ip" else faiss.METRIC_L2
         index = faiss.index_factory(D, spec, m)
+        if isinstance(index, faiss.IndexPreTransform):
+            vt = faiss.downcast_VectorTransform(index.chain.at(0))
+            if isinstance(vt, faiss.OPQMatrix):
+                vt.niter = 10  # Faiss's default 50 takes a minute here; the file is the same kind
         index.train(xb)
         nadd = 40 if extra == "few" else NB  # few vectors: sparse list table
         if "IDMap" in spec:

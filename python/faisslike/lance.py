@@ -572,8 +572,11 @@ def search(
         flat_d.append(d_i[order])
         query_index.append(np.full(len(order), i, dtype=np.int32))
     flat_ids = np.concatenate(flat_ids)
-    table = _take(ds, flat_ids, columns)
-    table = table.append_column("_distance", pa.array(np.concatenate(flat_d).astype(np.float32)))
+    distance = pa.array(np.concatenate(flat_d).astype(np.float32))
+    if columns is not None and len(columns) == 0:
+        table = pa.table({"_distance": distance})  # Lance cannot take zero columns
+    else:
+        table = _take(ds, flat_ids, columns).append_column("_distance", distance)
     if with_row_id:
         table = table.append_column("_rowid", pa.array(flat_ids.astype(np.uint64)))
     if batch:

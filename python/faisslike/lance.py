@@ -66,6 +66,7 @@ except ImportError as _e:  # pragma: no cover - depends on the environment
 
 from . import swigfaisslike as _swig
 from . import table as _table
+from .array_conversions import copy_array_to_vector, swig_ptr, vector_to_array
 from .extra_wrappers import normalize_L2
 
 __all__ = [
@@ -75,8 +76,10 @@ __all__ = [
     "create_index",
     "load_bundle",
     "open_index",
+    "read_lance_ivf_pq",
     "save_bundle",
     "search",
+    "write_lance_ivf_pq",
 ]
 
 INDEX_TYPES = ("IVF_FLAT", "IVF_PQ", "IVF_SQ", "IVF_HNSW_FLAT", "IVF_HNSW_PQ", "IVF_HNSW_SQ")
@@ -647,3 +650,198 @@ def _flat_search(ds, column, metric, Q, k, allowed):
         out_ids[i, : len(order)] = ids[order]
         out_d[i, : len(order)] = dist[order]
     return out_ids, out_d
+
+
+# Lance's own IVF_PQ index files (lance.md §2.3, §5.5) ----------------------
+#
+# Reading goes through pylance's LanceFileReader (the Lance 2.x page
+# encodings are not reimplemented here) plus a small protobuf decoder for the
+# two messages involved (pb::Ivf, pb::Tensor). Writing hands faisslike's
+# trained model to Lance's own builder (ivf_centroids / pq_codebook), which
+# then skips training and encodes the rows itself: no Lance file is written
+# by faisslike, so the result is whatever Lance writes, by construction.
+
+
+def _pb_fields(buf):
+    """(field number, value) of a protobuf message: int for varints, bytes
+    for length-delimited fields (the only wire types of pb::Ivf / Tensor
+    but loss, a fixed64 double, which is skipped)."""
+    buf = bytes(buf)
+    pos = 0
+
+    def varint():
+        nonlocal pos
+        value = shift = 0
+        while True:
+            byte = buf[pos]
+            pos += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                return value
+
+    while pos < len(buf):
+        key = varint()
+        field, wire = key >> 3, key & 7
+        if wire == 0:
+            yield field, varint()
+        elif wire == 2:
+            n = varint()
+            yield field, buf[pos : pos + n]
+            pos += n
+        elif wire == 1:
+            pos += 8
+        elif wire == 5:
+            pos += 4
+        else:
+            raise ValueError("unsupported protobuf wire type %d in a Lance index file" % wire)
+
+
+def _packed_varints(data):
+    out, value, shift = [], 0, 0
+    for byte in bytes(data):
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            out.append(value)
+            value = shift = 0
+    return out
+
+
+_TENSOR_DTYPES = {1: np.float16, 2: np.float32, 3: np.float64, 4: np.uint8}
+
+
+def _pb_tensor(buf):
+    fields = dict(_pb_fields(buf))
+    dtype = _TENSOR_DTYPES.get(fields.get(1, 0))
+    if dtype is None:
+        raise ValueError("unsupported Lance tensor data type %d" % fields.get(1, 0))
+    shape = _packed_varints(fields.get(2, b""))
+    return np.frombuffer(fields.get(3, b""), dtype=dtype).reshape(shape).astype(np.float32)
+
+
+def _pb_ivf(buf):
+    """offsets, lengths and (when present) centroids of a pb::Ivf."""
+    offsets, lengths, centroids = [], [], None
+    for field, value in _pb_fields(buf):
+        if field == 2:
+            offsets += _packed_varints(value) if isinstance(value, bytes) else [value]
+        elif field == 3:
+            lengths += _packed_varints(value) if isinstance(value, bytes) else [value]
+        elif field == 4:
+            centroids = _pb_tensor(value)
+    return np.array(offsets, np.int64), np.array(lengths, np.int64), centroids
+
+
+def _lance_index_dir(ds, name):
+    """(index type, uuid, directory) of the Lance index ``name``."""
+    found = [e for e in ds.describe_indices() if e.name == name]
+    if not found:
+        raise ValueError("dataset has no Lance index named %r" % name)
+    segments = found[0].segments
+    if len(segments) != 1:
+        raise ValueError("Lance index %r has %d segments; run dataset.optimize.optimize_indices() "
+                         "to merge them first" % (name, len(segments)))
+    uuid_ = str(segments[0].uuid)
+    return found[0].index_type, uuid_, os.path.join(str(ds.uri), "_indices", uuid_)
+
+
+def read_lance_ivf_pq(dataset, name=None, column="vector"):
+    """The Lance IVF_PQ index ``name`` (default ``<column>_idx``) of
+    ``dataset``, read from Lance's own files into a faisslike IndexIVFPQ
+    (same centroids, codebook, codes and row ids; residual encoding as Lance:
+    for l2 / cosine, not for dot). Returns a :class:`LanceIndex` that
+    :func:`search` takes. Lance's v3 files (pylance 14) are read through
+    pylance's LanceFileReader; the legacy v1 format is not supported."""
+    from lance.file import LanceFileReader
+
+    ds = _dataset(dataset)
+    name = name or column + "_idx"
+    index_type, index_uuid, path = _lance_index_dir(ds, name)
+    if index_type != "IVF_PQ":
+        raise ValueError("Lance index %r is %s; only IVF_PQ is read" % (name, index_type))
+    head = LanceFileReader(os.path.join(path, "index.idx"))
+    head_md = head.read_all().to_table().schema.metadata
+    metric = _metric_name(json.loads(head_md[b"lance:index"])["distance_type"])
+    _, _, centroids = _pb_ivf(head.read_global_buffer(int(head_md[b"lance:ivf"])))
+
+    aux = LanceFileReader(os.path.join(path, "auxiliary.idx"))
+    table = aux.read_all().to_table()
+    md = table.schema.metadata
+    storage = json.loads(json.loads(md[b"storage_metadata"])[0])
+    offsets, lengths, _ = _pb_ivf(aux.read_global_buffer(int(md[b"lance:ivf"])))
+    codebook = _pb_tensor(aux.read_global_buffer(int(storage["codebook_position"])))
+    M, nbits, d = storage["num_sub_vectors"], storage["nbits"], storage["dimension"]
+    nlist = len(centroids)
+    code_size = (M * nbits + 7) // 8
+
+    faiss_metric = _swig.METRIC_INNER_PRODUCT if metric == "dot" else _swig.METRIC_L2
+    quantizer = _swig.IndexFlat(d, faiss_metric)
+    quantizer.add(np.ascontiguousarray(centroids))
+    index = _swig.IndexIVFPQ(quantizer, d, nlist, M, nbits, faiss_metric)
+    index.own_fields = False  # Python keeps quantizer alive (see lifetime.py)
+    index.by_residual = metric != "dot"
+    copy_array_to_vector(np.ascontiguousarray(codebook).ravel(), index.pq.centroids)
+    index.is_trained = True
+    index.precompute_table()
+
+    rowids = table["_rowid"].to_numpy().astype(np.int64)
+    codes = table["__pq_code"].combine_chunks().flatten().to_numpy().reshape(-1, code_size)
+    for part in range(nlist):
+        start, n = int(offsets[part]), int(lengths[part])
+        if n == 0:
+            continue
+        block = codes[start : start + n]
+        if storage.get("transposed"):
+            # Stored sub-vector-major: byte s of row i at s * n + i.
+            block = block.reshape(-1).reshape(code_size, n).T
+        block = np.ascontiguousarray(block, dtype=np.uint8)
+        ids = np.ascontiguousarray(rowids[start : start + n])
+        index.invlists.add_entries(part, n, swig_ptr(ids), swig_ptr(block))
+        index.ntotal = index.ntotal + n
+    info = {
+        "column": column,
+        "index_type": "IVF_PQ",
+        "metric": metric,
+        "num_partitions": nlist,
+        "num_sub_vectors": M,
+        "num_bits": nbits,
+        "hnsw_coarse": False,
+        "source": "lance index %s (%s)" % (name, index_uuid),
+    }
+    return LanceIndex(index, info)
+
+
+def write_lance_ivf_pq(dataset, lance_index, name=None, replace=True):
+    """Makes a Lance IVF_PQ index from a faisslike one (a :class:`LanceIndex`
+    from :func:`create_index` with index_type IVF_PQ): Lance's builder gets
+    faisslike's coarse centroids and PQ codebook (so it trains nothing) and
+    encodes the dataset's rows with them. Lance's codes then equal
+    faisslike's except at exact ties for l2 / cosine; for dot they differ
+    (Lance encodes a sub-vector by largest inner product, faisslike by
+    nearest codeword). Returns the dataset with the new index."""
+    ds = _dataset(dataset)
+    if lance_index.index_type != "IVF_PQ" or lance_index.info.get("hnsw_coarse"):
+        raise ValueError("only IVF_PQ indexes with a flat coarse quantizer map onto Lance's IVF_PQ")
+    index = _swig.downcast_index(lance_index.index)
+    nlist, d = index.nlist, index.d
+    pq = index.pq
+    if pq.nbits not in (4, 8):
+        raise ValueError("Lance's PQ takes 4 or 8 bits per code, not %d" % pq.nbits)
+    if index.by_residual != (lance_index.metric != "dot"):
+        raise ValueError("Lance encodes residuals exactly for l2 / cosine; this index has by_residual=%s"
+                         % index.by_residual)
+    centroids = _swig.downcast_index(index.quantizer).reconstruct_n(0, nlist)
+    codebook = vector_to_array(pq.centroids).reshape(pq.M, pq.ksub, pq.dsub)
+    return ds.create_index(
+        lance_index.column,
+        "IVF_PQ",
+        name=name or lance_index.column + "_idx",
+        metric=lance_index.metric,
+        replace=replace,
+        num_partitions=nlist,
+        num_sub_vectors=pq.M,
+        num_bits=pq.nbits,
+        ivf_centroids=centroids,
+        pq_codebook=codebook,
+    )

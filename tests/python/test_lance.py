@@ -299,3 +299,58 @@ def test_query_errors(fl, data, flat_index):
         fl.create_index(ds, "vector", "IVF_XYZ", progress=False)
     with pytest.raises(FileNotFoundError, match="no faisslike index bundle"):
         fl.search(ds, {"q": q, "k": 10}, name="missing_idx")
+
+
+# Lance's own IVF_PQ files --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small(data, tmp_path_factory):
+    uri = str(tmp_path_factory.mktemp("lance_small") / "small.lance")
+    lance.write_dataset(pa.table({"vector": _fsl(data["x"][:3000])}), uri, max_rows_per_file=1000)
+    return uri
+
+
+@pytest.mark.parametrize("metric", ["l2", "cosine", "dot"])
+def test_lance_built_ivf_pq_read_into_faisslike_answers_as_lance(fl, data, small, metric):
+    ds = lance.dataset(small).create_index("vector", "IVF_PQ", metric=metric, num_partitions=4,
+                                           num_sub_vectors=8, replace=True)
+    read = fl.read_lance_ivf_pq(ds)
+    assert read.index.ntotal == 3000
+    for q in data["xq"][:5]:
+        nearest = {"column": "vector", "q": q, "k": 10, "nprobes": 2}
+        theirs = ds.to_table(nearest=nearest, columns=[], with_row_id=True)
+        mine = fl.search(ds, nearest, columns=[], with_row_id=True, index=read)
+        np.testing.assert_array_equal(mine["_rowid"].to_numpy(), theirs["_rowid"].to_numpy())
+        np.testing.assert_allclose(mine["_distance"].to_numpy(), theirs["_distance"].to_numpy(),
+                                   rtol=1e-4, atol=1e-4)
+
+
+def test_faisslike_ivf_pq_written_for_lance_has_the_same_codes(faisslike, fl, data, small):
+    from faisslike import table
+
+    ds = lance.dataset(small)
+    ours = fl.create_index(ds, "vector", "IVF_PQ", num_partitions=4, num_sub_vectors=8,
+                           replace=True, progress=False, name="ours_idx")
+    # Replaces Lance's own vector_idx, so that Lance's queries use this one.
+    ds = fl.write_lance_ivf_pq(ds, ours)
+    # Lance answers with it ...
+    q = data["xq"][0]
+    theirs = ds.to_table(nearest={"column": "vector", "q": q, "k": 10, "nprobes": 4}, columns=[],
+                         with_row_id=True)
+    assert theirs.num_rows == 10
+    # ... and its files hold the lists and codes faisslike made: the decoded
+    # vector of every row is the same (same centroids, codebook and codes).
+    back = fl.read_lance_ivf_pq(ds)
+
+    def decoded(index):
+        t = pa.table(table.export_dataset(index)).sort_by("id")
+        return t["id"].to_numpy(), np.stack(t["vector"].to_numpy(zero_copy_only=False))
+
+    ids_a, xa = decoded(ours.index)
+    ids_b, xb = decoded(back.index)
+    np.testing.assert_array_equal(ids_a, ids_b)
+    np.testing.assert_array_equal(xa, xb)
+    mine = fl.search(ds, {"column": "vector", "q": q, "k": 10, "nprobes": 4}, columns=[],
+                     with_row_id=True, index=ours)
+    np.testing.assert_array_equal(mine["_rowid"].to_numpy(), theirs["_rowid"].to_numpy())

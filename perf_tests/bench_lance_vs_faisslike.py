@@ -11,6 +11,10 @@ median over the queries. Three rows per setting: Lance
 (``dataset.to_table(nearest=...)``), faisslike.lance.search (the same query
 answered end to end: index search, Lance's take of the columns, the table),
 and the bare faisslike index search underneath it.
+
+On a shared two-core machine run it with OMP_NUM_THREADS=1: one query per
+call leaves nothing to parallelise, and OpenMP barriers on busy cores then
+cost milliseconds per search.
 """
 
 import argparse

@@ -41,6 +41,12 @@ IVF_HNSW_{FLAT,PQ,SQ}
                    the centroid graph, not per-partition graphs.
 =================  ==============================================================
 
+Lance's own IVF_PQ files: :func:`read_lance_ivf_pq` reads an index Lance
+built into an IndexIVFPQ (same centroids, codebook, codes, row ids), and
+:func:`write_lance_ivf_pq` gives a faisslike IVF_PQ model to Lance's builder
+so Lance writes an index with faisslike's lists and codes; either side then
+serves the other's index.
+
 Not reproduced: Lance's adaptive probing (``maximum_nprobes`` widening when a
 prefilter leaves fewer than k rows, ``search_effort``), flat search of rows
 added after the index was built (they are not found; rebuild the index), and

@@ -135,7 +135,11 @@ def test_index_bundle_round_trip_through_pyarrow(faisslike, dataset, factory):
     index = faisslike.index_factory(d, factory)
     index.train(dataset["xt"])
     index.add(dataset["xb"])
-    tables = {name: stream.to_pyarrow() for name, stream in table.export_index_bundle(index).items()}
+    streams = table.export_index_bundle(index)
+    tables = {name: stream.to_pyarrow() for name, stream in streams.items()}
+    # An export object can be read again (each read is a fresh C stream).
+    name, stream = next(iter(streams.items()))
+    assert stream.to_pyarrow().equals(tables[name])
     back = table.import_index_bundle(tables)
     assert type(back) is type(index)
     D1, I1 = index.search(dataset["xq"], 10)
@@ -155,7 +159,7 @@ def test_index_bundle_round_trip_through_pyarrow(faisslike, dataset, factory):
         ("IVF_PQ", "dot", dict(num_partitions=16, num_sub_vectors=8, num_bits=4)),
         ("IVF_SQ", "l2", dict(num_partitions=16)),
         ("IVF_FLAT", "cosine", dict(num_partitions=16)),
-        ("IVF_HNSW_SQ", "l2", dict()),  # Lance's default: one partition -> IndexHNSWSQ
+        ("IVF_HNSW_SQ", "l2", dict(m=8, ef_construction=40)),  # one partition -> IndexHNSWSQ
         ("IVF_HNSW_PQ", "dot", dict(num_partitions=8, num_sub_vectors=8)),
     ],
 )

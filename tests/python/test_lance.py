@@ -1,0 +1,360 @@
+"""faisslike.table (Arrow PyCapsule protocol) and faisslike.lance (indexes
+over real Lance datasets). Everything is checked against numpy brute force,
+round trips, or the real Lance engine (pylance, pinned in requirements-dev.txt)."""
+
+import gc
+import importlib
+
+import numpy as np
+import pytest
+
+from helpers import clustered
+
+pa = pytest.importorskip("pyarrow", reason="pyarrow is not installed (pip install -r requirements-dev.txt)")
+pc = pytest.importorskip("pyarrow.compute")
+lance = pytest.importorskip("lance", reason="pylance is not installed (pip install -r requirements-dev.txt)")
+
+D = 32
+N = 20000
+
+
+def _fsl(x):
+    return pa.FixedSizeListArray.from_arrays(pa.array(np.ascontiguousarray(x).ravel()), x.shape[1])
+
+
+def _exact(metric, q, x):
+    """Lance's distances, in float64."""
+    q = q.astype(np.float64)
+    x = x.astype(np.float64)
+    if metric == "l2":
+        return ((x - q) ** 2).sum(1)
+    if metric == "dot":
+        return 1 - x @ q
+    return 1 - (x @ q) / (np.linalg.norm(x, axis=1) * np.linalg.norm(q))
+
+
+def _brute_force(metric, q, x, rowids, k):
+    """(rowids, distances) of the k best rows, ties by rowid, as Lance orders them."""
+    dist = _exact(metric, q, x)
+    order = np.lexsort((rowids, dist))[:k]
+    return rowids[order], dist[order]
+
+
+@pytest.fixture(scope="module")
+def fl():
+    importlib.import_module("faisslike")
+    return importlib.import_module("faisslike.lance")
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    """A SIFT-like Lance dataset (several fragments, so _rowid values are
+    row addresses, not positions) with the tutorial's metadata columns."""
+    x = clustered(N, D, seed=11, nclusters=50)
+    rng = np.random.default_rng(12)
+    table = pa.table(
+        {
+            "item_id": np.arange(N, dtype=np.int64) * 10 + 1,
+            "revenue": rng.uniform(0, 1000, N),
+            "vector": _fsl(x),
+        }
+    )
+    uri = str(tmp_path_factory.mktemp("lance") / "sift.lance")
+    lance.write_dataset(table, uri, max_rows_per_file=7000)
+    ds = lance.dataset(uri)
+    rowids = ds.to_table(columns=[], with_row_id=True)["_rowid"].to_numpy().astype(np.int64)
+    assert rowids.max() >= 1 << 32  # several fragments
+    xq = x[rng.choice(N, 20, replace=False)] + rng.normal(size=(20, D)).astype(np.float32) * 0.5
+    return {"uri": uri, "x": x, "rowids": rowids, "revenue": table["revenue"].to_numpy(), "xq": xq}
+
+
+# faisslike.table ----------------------------------------------------------
+
+
+def test_export_dataset_is_a_table_of_the_stored_vectors(faisslike):
+    from faisslike import table
+
+    x = clustered(500, 16, seed=1)
+    index = faisslike.IndexIDMap(faisslike.IndexFlatL2(16))
+    ids = np.arange(500, dtype=np.int64) * 3 + 7
+    index.add_with_ids(x, ids)
+    t = pa.table(table.export_dataset(index))
+    assert t.column_names == ["id", "vector"]
+    np.testing.assert_array_equal(t["id"].to_numpy(), ids)
+    np.testing.assert_array_equal(np.stack(t["vector"].to_numpy(zero_copy_only=False)), x)
+
+
+def test_borrowed_export_keeps_the_index_alive(faisslike):
+    from faisslike import table
+
+    x = clustered(300, 8, seed=2)
+    index = faisslike.IndexFlatL2(8)
+    index.add(x)
+    t = pa.table(table.export_dataset(index))  # borrows the index's memory
+    del index
+    gc.collect()
+    np.testing.assert_array_equal(np.stack(t["vector"].to_numpy(zero_copy_only=False)), x)
+
+
+def test_add_from_arrow_equals_add_with_ids(faisslike, dataset):
+    from faisslike import table
+
+    xb, xq, d = dataset["xb"], dataset["xq"], dataset["d"]
+    ids = np.arange(len(xb), dtype=np.int64)[::-1] * 5
+    quantizer = faisslike.IndexFlatL2(d)
+    ref = faisslike.IndexIVFFlat(quantizer, d, 16)
+    ref.train(dataset["xt"])
+    got = faisslike.clone_index(ref)
+    ref.add_with_ids(xb, ids)
+    # Several record batches, an extra column, ids under their own name.
+    t = pa.table({"label": ids, "other": np.zeros(len(xb)), "emb": _fsl(xb)})
+    reader = pa.RecordBatchReader.from_batches(t.schema, t.to_batches(max_chunksize=333))
+    assert table.add_from_arrow(got, reader, column="emb", id_column="label") == len(xb)
+    D1, I1 = ref.search(xq, 10)
+    D2, I2 = got.search(xq, 10)
+    np.testing.assert_array_equal(I1, I2)
+    np.testing.assert_array_equal(D1, D2)
+
+
+def test_add_from_arrow_rejects_bad_input_and_leaves_index_unchanged(faisslike):
+    from faisslike import table
+
+    index = faisslike.IndexFlatL2(8)
+    with pytest.raises(RuntimeError, match="fixed_size_list<float32, 8>"):
+        table.add_from_arrow(index, pa.table({"vector": _fsl(np.zeros((4, 16), np.float32))}))
+    with pytest.raises(TypeError, match="Arrow PyCapsule"):
+        table.add_from_arrow(index, [1, 2, 3])
+    assert index.ntotal == 0
+
+
+@pytest.mark.parametrize("factory", ["IVF16,PQ8", "IVF16_HNSW8,SQ8", "HNSW16_PQ8", "IVF16,Flat"])
+def test_index_bundle_round_trip_through_pyarrow(faisslike, dataset, factory):
+    from faisslike import table
+
+    d = dataset["d"]
+    index = faisslike.index_factory(d, factory)
+    index.train(dataset["xt"])
+    index.add(dataset["xb"])
+    streams = table.export_index_bundle(index)
+    tables = {name: stream.to_pyarrow() for name, stream in streams.items()}
+    # An export object can be read again (each read is a fresh C stream).
+    name, stream = next(iter(streams.items()))
+    assert stream.to_pyarrow().equals(tables[name])
+    back = table.import_index_bundle(tables)
+    assert type(back) is type(index)
+    D1, I1 = index.search(dataset["xq"], 10)
+    D2, I2 = back.search(dataset["xq"], 10)
+    np.testing.assert_array_equal(I1, I2)
+    np.testing.assert_array_equal(D1, D2)
+
+
+# faisslike.lance: build, store, reopen ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "index_type,metric,kwargs",
+    [
+        ("IVF_PQ", "l2", dict(num_partitions=16, num_sub_vectors=8)),
+        ("IVF_PQ", "cosine", dict(num_partitions=16, num_sub_vectors=8)),
+        ("IVF_PQ", "dot", dict(num_partitions=16, num_sub_vectors=8, num_bits=4)),
+        ("IVF_SQ", "l2", dict(num_partitions=16)),
+        ("IVF_FLAT", "cosine", dict(num_partitions=16)),
+        ("IVF_HNSW_SQ", "l2", dict(m=8, ef_construction=40)),  # one partition -> IndexHNSWSQ
+        ("IVF_HNSW_PQ", "dot", dict(num_partitions=8, num_sub_vectors=8)),
+    ],
+)
+def test_saved_bundle_gives_identical_results(faisslike, fl, data, index_type, metric, kwargs):
+    ds = lance.dataset(data["uri"])
+    built = fl.create_index(ds, "vector", index_type, metric=metric, replace=True, progress=False, **kwargs)
+    nearest = {"column": "vector", "q": data["xq"], "k": 10, "nprobes": 4}
+    before = fl.search(ds, nearest, columns=["item_id"], with_row_id=True, index=built)
+
+    fl._open_cache.clear()  # really read the bundle back from disk
+    reopened = lance.dataset(data["uri"])
+    loaded = fl.open_index(reopened, column="vector")
+    assert type(loaded.index) is type(built.index)
+    assert loaded.index is not built.index
+    after = fl.search(reopened, nearest, columns=["item_id"], with_row_id=True)
+    assert after.equals(before)
+
+    # Results map back to the right rows, ordered as Lance orders them.
+    for qi in range(len(data["xq"])):
+        rows = after.filter(pc.equal(after["query_index"], qi))
+        rowids = rows["_rowid"].to_numpy().astype(np.int64)
+        pos = np.searchsorted(data["rowids"], rowids)
+        np.testing.assert_array_equal(rows["item_id"].to_numpy(), pos * 10 + 1)
+        dist = rows["_distance"].to_numpy()
+        assert np.all(np.diff(dist) >= 0)
+        assert len(rows) == 10
+
+
+def test_recall_of_ivf_pq_against_brute_force(fl, data):
+    ds = lance.dataset(data["uri"])
+    built = fl.create_index(ds, "vector", "IVF_PQ", num_partitions=16, num_sub_vectors=16,
+                            replace=True, progress=False, name="recall_idx")
+    res = fl.search(ds, {"q": data["xq"], "k": 10, "nprobes": 8, "refine_factor": 5},
+                    columns=[], with_row_id=True, index=built)
+    hits = 0
+    for qi, q in enumerate(data["xq"]):
+        gt, _ = _brute_force("l2", q, data["x"], data["rowids"], 10)
+        got = res.filter(pc.equal(res["query_index"], qi))["_rowid"].to_numpy().astype(np.int64)
+        hits += len(set(gt) & set(got))
+    assert hits / (10 * len(data["xq"])) > 0.8
+
+
+# faisslike.lance: query semantics -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def flat_index(fl, data):
+    """IVF_FLAT probing every partition: exact, so comparable with brute force."""
+    ds = lance.dataset(data["uri"])
+    return fl.create_index(ds, "vector", "IVF_FLAT", num_partitions=8, replace=True,
+                           progress=False, name="flat_idx")
+
+
+@pytest.mark.parametrize("prefilter", [True, False])
+def test_where_filter_equals_brute_force_over_filtered_rows(fl, data, flat_index, prefilter):
+    ds = lance.dataset(data["uri"])
+    where = "revenue > 900.0"
+    keep = data["revenue"] > 900.0
+    k = 10
+    for q in data["xq"][:8]:
+        res = fl.search(ds, {"q": q, "k": k, "nprobes": 8}, where=where, prefilter=prefilter,
+                        columns=["revenue"], with_row_id=True, index=flat_index)
+        got = res["_rowid"].to_numpy().astype(np.int64)
+        assert (res["revenue"].to_numpy() > 900.0).all()
+        if prefilter:
+            # The selector works inside the search: k rows whenever k match.
+            gt, gd = _brute_force("l2", q, data["x"][keep], data["rowids"][keep], k)
+            np.testing.assert_array_equal(got, gt)
+            np.testing.assert_allclose(res["_distance"].to_numpy(), gd, rtol=1e-4)
+        else:
+            # Postfilter: the unfiltered top k, minus the rows that fail.
+            top, _ = _brute_force("l2", q, data["x"], data["rowids"], k)
+            expected = top[np.isin(top, data["rowids"][keep])]
+            np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("metric", ["l2", "cosine", "dot"])
+def test_refine_reports_exact_distances(fl, data, metric):
+    ds = lance.dataset(data["uri"])
+    built = fl.create_index(ds, "vector", "IVF_PQ", metric=metric, num_partitions=8, num_sub_vectors=8,
+                            replace=True, progress=False, name="refine_" + metric)
+    q = data["xq"][3]
+    res = fl.search(ds, {"q": q, "k": 5, "nprobes": 8, "refine_factor": 4}, columns=["vector"], index=built)
+    vectors = np.stack(res["vector"].to_numpy(zero_copy_only=False))
+    np.testing.assert_allclose(res["_distance"].to_numpy(), _exact(metric, q, vectors), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("metric", ["l2", "cosine", "dot"])
+def test_distances_and_order_as_real_lance_reports_them(fl, data, tmp_path, metric):
+    """Exhaustive IVF_FLAT on both sides: the same rows and distances."""
+    n = 3000
+    uri = str(tmp_path / "small.lance")
+    lance.write_dataset(pa.table({"vector": _fsl(data["x"][:n])}), uri, max_rows_per_file=1000)
+    ds = lance.dataset(uri)
+    ds = ds.create_index("vector", "IVF_FLAT", metric=metric, num_partitions=4)
+    ours = fl.create_index(ds, "vector", "IVF_FLAT", metric=metric, num_partitions=4, progress=False)
+    for q in data["xq"][:5]:
+        nearest = {"column": "vector", "q": q, "k": 10, "nprobes": 4}
+        theirs = ds.to_table(nearest=nearest, columns=[], with_row_id=True)
+        mine = fl.search(ds, nearest, columns=[], with_row_id=True, index=ours)
+        assert mine.column_names == theirs.column_names == ["_distance", "_rowid"]
+        np.testing.assert_array_equal(mine["_rowid"].to_numpy(), theirs["_rowid"].to_numpy())
+        np.testing.assert_allclose(mine["_distance"].to_numpy(), theirs["_distance"].to_numpy(),
+                                   rtol=1e-4, atol=1e-5)
+
+
+def test_use_index_false_is_brute_force(fl, data):
+    ds = lance.dataset(data["uri"])
+    q = data["xq"][0]
+    res = fl.search(ds, {"q": q, "k": 7, "use_index": False, "metric": "dot"}, columns=[], with_row_id=True)
+    gt, gd = _brute_force("dot", q, data["x"], data["rowids"], 7)
+    np.testing.assert_array_equal(res["_rowid"].to_numpy().astype(np.int64), gt)
+    np.testing.assert_allclose(res["_distance"].to_numpy(), gd, rtol=1e-4, atol=1e-4)
+
+
+def test_lance_dataset_and_scanner_are_arrow_sources(faisslike, data):
+    from faisslike import table
+
+    ds = lance.dataset(data["uri"])
+    a = faisslike.IndexIDMap(faisslike.IndexFlatL2(D))
+    assert table.add_from_arrow(a, ds, id_column="_rowid") == N
+    b = faisslike.IndexIDMap(faisslike.IndexFlatL2(D))
+    table.add_from_arrow(b, ds.scanner(columns=["vector"], with_row_id=True), id_column="_rowid")
+    Da, Ia = a.search(data["xq"], 5)
+    Db, Ib = b.search(data["xq"], 5)
+    np.testing.assert_array_equal(Ia, Ib)
+    gt, _ = _brute_force("l2", data["xq"][0], data["x"], data["rowids"], 5)
+    np.testing.assert_array_equal(Ia[0], gt)
+
+
+def test_query_errors(fl, data, flat_index):
+    ds = lance.dataset(data["uri"])
+    q = data["xq"][0]
+    with pytest.raises(ValueError, match="ef"):
+        fl.search(ds, {"q": q, "k": 10, "ef": 5}, index=flat_index)
+    with pytest.raises(ValueError, match="refine_factor"):
+        fl.search(ds, {"q": q, "k": 10, "refine_factor": 0}, index=flat_index)
+    with pytest.raises(ValueError, match="metric"):
+        fl.search(ds, {"q": q, "k": 10, "metric": "cosine"}, index=flat_index)
+    with pytest.raises(ValueError, match="index_type"):
+        fl.create_index(ds, "vector", "IVF_XYZ", progress=False)
+    with pytest.raises(FileNotFoundError, match="no faisslike index bundle"):
+        fl.search(ds, {"q": q, "k": 10}, name="missing_idx")
+
+
+# Lance's own IVF_PQ files --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small(data, tmp_path_factory):
+    uri = str(tmp_path_factory.mktemp("lance_small") / "small.lance")
+    lance.write_dataset(pa.table({"vector": _fsl(data["x"][:3000])}), uri, max_rows_per_file=1000)
+    return uri
+
+
+@pytest.mark.parametrize("metric", ["l2", "cosine", "dot"])
+def test_lance_built_ivf_pq_read_into_faisslike_answers_as_lance(fl, data, small, metric):
+    ds = lance.dataset(small).create_index("vector", "IVF_PQ", metric=metric, num_partitions=4,
+                                           num_sub_vectors=8, replace=True)
+    read = fl.read_lance_ivf_pq(ds)
+    assert read.index.ntotal == 3000
+    for q in data["xq"][:5]:
+        nearest = {"column": "vector", "q": q, "k": 10, "nprobes": 2}
+        theirs = ds.to_table(nearest=nearest, columns=[], with_row_id=True)
+        mine = fl.search(ds, nearest, columns=[], with_row_id=True, index=read)
+        np.testing.assert_array_equal(mine["_rowid"].to_numpy(), theirs["_rowid"].to_numpy())
+        np.testing.assert_allclose(mine["_distance"].to_numpy(), theirs["_distance"].to_numpy(),
+                                   rtol=1e-4, atol=1e-4)
+
+
+def test_faisslike_ivf_pq_written_for_lance_has_the_same_codes(faisslike, fl, data, small):
+    from faisslike import table
+
+    ds = lance.dataset(small)
+    ours = fl.create_index(ds, "vector", "IVF_PQ", num_partitions=4, num_sub_vectors=8,
+                           replace=True, progress=False, name="ours_idx")
+    # Replaces Lance's own vector_idx, so that Lance's queries use this one.
+    ds = fl.write_lance_ivf_pq(ds, ours)
+    # Lance answers with it ...
+    q = data["xq"][0]
+    theirs = ds.to_table(nearest={"column": "vector", "q": q, "k": 10, "nprobes": 4}, columns=[],
+                         with_row_id=True)
+    assert theirs.num_rows == 10
+    # ... and its files hold the lists and codes faisslike made: the decoded
+    # vector of every row is the same (same centroids, codebook and codes).
+    back = fl.read_lance_ivf_pq(ds)
+
+    def decoded(index):
+        t = pa.table(table.export_dataset(index)).sort_by("id")
+        return t["id"].to_numpy(), np.stack(t["vector"].to_numpy(zero_copy_only=False))
+
+    ids_a, xa = decoded(ours.index)
+    ids_b, xb = decoded(back.index)
+    np.testing.assert_array_equal(ids_a, ids_b)
+    np.testing.assert_array_equal(xa, xb)
+    mine = fl.search(ds, {"column": "vector", "q": q, "k": 10, "nprobes": 4}, columns=[],
+                     with_row_id=True, index=ours)
+    np.testing.assert_array_equal(mine["_rowid"].to_numpy(), theirs["_rowid"].to_numpy())

@@ -12,6 +12,7 @@
 
 #include <faisslike/IndexFlat.h>
 #include <faisslike/impl/FaisslikeException.h>
+#include <faisslike/impl/InterruptCallback.h>
 #include <faisslike/utils/distances.h>
 #include <faisslike/utils/random.h>
 
@@ -114,6 +115,30 @@ int split_empty_clusters(
     }
     return nsplit;
 }
+
+/// Undoes a train() that throws (interrupted, out of memory): the centroids
+/// go back to what they were and the assignment index, half-trained by
+/// then, is emptied.
+class TrainRollback {
+   public:
+    TrainRollback(std::vector<float>& centroids, Index& index)
+            : centroids_(centroids), saved_(centroids), index_(index) {}
+    TrainRollback(const TrainRollback&) = delete;
+    TrainRollback& operator=(const TrainRollback&) = delete;
+    ~TrainRollback() {
+        if (armed_) {
+            centroids_.swap(saved_);
+            index_.reset();
+        }
+    }
+    void dismiss() { armed_ = false; }
+
+   private:
+    std::vector<float>& centroids_;
+    std::vector<float> saved_;
+    Index& index_;
+    bool armed_ = true;
+};
 
 } // namespace
 
@@ -218,6 +243,7 @@ void Clustering::train(idx_t n_in, const float* x_in, Index& index, const float*
     }
 
     const bool ip = index.metric_type == METRIC_INNER_PRODUCT;
+    TrainRollback rollback(centroids, index);
     const std::vector<float> initial_centroids = centroids;
     auto restore_frozen = [&] {
         std::copy(initial_centroids.begin(), initial_centroids.begin() + k_frozen * d, centroids.begin());
@@ -251,6 +277,7 @@ void Clustering::train(idx_t n_in, const float* x_in, Index& index, const float*
 
         float obj = 0;
         for (int iter = 0; iter < niter; iter++) {
+            InterruptCallback::check();
             auto t0 = std::chrono::steady_clock::now();
             index.search(n, x, 1, dis.data(), assign.data());
             time_search += elapsed_since(t0);
@@ -300,9 +327,10 @@ void Clustering::train(idx_t n_in, const float* x_in, Index& index, const float*
         }
     }
     centroids.swap(best_centroids);
-    iteration_stats.insert(iteration_stats.end(), best_stats.begin(), best_stats.end());
     index.reset();
     index.add(k, centroids.data());
+    iteration_stats.insert(iteration_stats.end(), best_stats.begin(), best_stats.end());
+    rollback.dismiss();
 }
 
 float kmeans_clustering(size_t d, size_t n, size_t k, const float* x, float* centroids) {

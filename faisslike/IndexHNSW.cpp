@@ -10,6 +10,7 @@
 #include <faisslike/impl/DistanceComputer.h>
 #include <faisslike/impl/FaisslikeException.h>
 #include <faisslike/impl/IDSelector.h>
+#include <faisslike/impl/InterruptCallback.h>
 #include <faisslike/impl/RangeSearchResult.h>
 #include <faisslike/impl/VisitedTable.h>
 #include <faisslike/utils/Heap.h>
@@ -101,6 +102,21 @@ size_t scan_nodes(DistanceComputer& dc, const std::vector<storage_idx_t>& nodes,
         found++;
     }
     return found;
+}
+
+/// Rough cost of one query, for the interrupt polls: a scan computes a
+/// distance per listed node, a graph walk about ef times the level-0 degree,
+/// each worth some 80 flops of bookkeeping (visited set, heaps) besides its d.
+size_t query_flops(const HNSW& hnsw, const SearchParameters* params, idx_t k, bool scan,
+                   size_t scan_size, int d) {
+    if (scan) {
+        return scan_size * size_t(d);
+    }
+    int ef = hnsw.efSearch;
+    if (auto p = dynamic_cast<const SearchParametersHNSW*>(params)) {
+        ef = p->efSearch;
+    }
+    return size_t(std::max<idx_t>(ef, k)) * size_t(hnsw.nb_neighbors(0)) * (size_t(d) + 80);
 }
 
 } // namespace
@@ -481,12 +497,14 @@ void IndexHNSW::search(
                 vt = take_visited_table();
             }
         });
+        InterruptPoll poll(query_flops(hnsw, params, k, scan, scan_list.size(), d));
 #pragma omp for schedule(dynamic)
         for (idx_t q = 0; q < n; q++) {
             if (!dc || (!scan && !vt)) {
                 continue;
             }
             errors.run([&] {
+                poll.tick();
                 float* D = distances + size_t(q) * size_t(k);
                 idx_t* I = labels + size_t(q) * size_t(k);
                 dc->set_query(x + size_t(q) * size_t(d));
@@ -545,12 +563,14 @@ void IndexHNSW::range_search(
                 vt = take_visited_table();
             }
         });
+        InterruptPoll poll(query_flops(hnsw, params, 1, scan, scan_list.size(), d));
 #pragma omp for schedule(dynamic)
         for (idx_t q = 0; q < n; q++) {
             if (!dc || (!scan && !vt)) {
                 continue;
             }
             errors.run([&] {
+                poll.tick();
                 dc->set_query(x + size_t(q) * size_t(d));
                 if (scan) {
                     dis.resize(scan_list.size());

@@ -11,6 +11,7 @@
 #include <faisslike/IndexFlat.h>
 #include <faisslike/impl/FaisslikeException.h>
 #include <faisslike/impl/IDSelector.h>
+#include <faisslike/impl/InterruptCallback.h>
 #include <faisslike/impl/RangeSearchResult.h>
 #include <faisslike/utils/Heap.h>
 #include <faisslike/utils/parallel.h>
@@ -78,6 +79,37 @@ void InvertedListScanner::scan_codes_range(
 }
 
 /*********************************************************** IndexIVF */
+
+namespace {
+
+/// Empties the coarse quantizer when an IndexIVF::train() that trained it
+/// throws later (interrupted while training the encoder, say): a failed train
+/// leaves the index as it was, and the next train() starts over.
+class QuantizerRollback {
+   public:
+    explicit QuantizerRollback(Index& quantizer) : quantizer_(quantizer) {}
+    QuantizerRollback(const QuantizerRollback&) = delete;
+    QuantizerRollback& operator=(const QuantizerRollback&) = delete;
+    ~QuantizerRollback() {
+        if (armed_) {
+            quantizer_.reset();
+        }
+    }
+    void arm() { armed_ = true; }
+    void dismiss() { armed_ = false; }
+
+   private:
+    Index& quantizer_;
+    bool armed_ = false;
+};
+
+/// Rough cost of one query scanning its probed lists, for the interrupt
+/// polls: each code costs a distance and a heap test (some 64 flops more).
+size_t scan_flops(const IndexIVF& ivf, size_t nprobe) {
+    return nprobe * (size_t(ivf.ntotal) / ivf.nlist + 1) * (size_t(ivf.d) + 64);
+}
+
+} // namespace
 
 
 IndexIVF::IndexIVF(Index* quantizer, size_t d, size_t nlist, size_t code_size, MetricType metric)
@@ -153,6 +185,7 @@ void IndexIVF::train(idx_t n, const float* x) {
     FAISSLIKE_THROW_IF_NOT_MSG(quantizer && invlists, "IVF index has no quantizer or lists");
     FAISSLIKE_THROW_IF_NOT_FMT(n >= 0 && (n == 0 || x), "%s::train: invalid training set",
                                index_name().c_str());
+    QuantizerRollback quantizer_rollback(*quantizer);
     if (quantizer->is_trained && size_t(quantizer->ntotal) == nlist) {
         if (verbose) {
             std::printf("IVF quantizer does not need training.\n");
@@ -165,6 +198,7 @@ void IndexIVF::train(idx_t n, const float* x) {
                 index_name().c_str(),
                 (long long)n,
                 nlist);
+        quantizer_rollback.arm();
         if (verbose) {
             std::printf("Training level-1 quantizer on %lld vectors in %dD\n", (long long)n, d);
         }
@@ -219,6 +253,7 @@ void IndexIVF::train(idx_t n, const float* x) {
         }
         train_encoder(nt, xt, by_residual ? assign.data() : nullptr);
     }
+    quantizer_rollback.dismiss();
     is_trained = true;
 }
 
@@ -265,6 +300,9 @@ void IndexIVF::add_core(idx_t n, const float* x, const idx_t* xids, const idx_t*
     ParallelExceptions errors;
     try {
         for (idx_t i0 = 0; i0 < n && !errors.failed(); i0 += block) {
+            if (i0 > 0) {
+                InterruptCallback::check(); // between blocks: short adds never poll
+            }
             idx_t i1 = std::min(n, i0 + idx_t(block));
             codes.resize(size_t(i1 - i0) * code_size);
             encode_vectors(i1 - i0, x + size_t(i0) * d, list_nos + i0, codes.data());
@@ -370,9 +408,11 @@ struct PreassignedSearch {
         {
             std::unique_ptr<InvertedListScanner> scanner;
             errors.run([&] { scanner.reset(ivf.get_InvertedListScanner(store_pairs, sel)); });
+            InterruptPoll poll(scan_flops(ivf, nprobe));
 #pragma omp for schedule(dynamic)
             for (idx_t i = 0; i < n; i++) {
                 errors.run([&] {
+                    poll.tick();
                     float* hd = distances + size_t(i) * k;
                     idx_t* hi = labels + size_t(i) * k;
                     heap_heapify<C>(k, hd, hi);
@@ -394,7 +434,9 @@ struct PreassignedSearch {
     /// their heaps (deterministic: ties are broken on the id).
     template <class C>
     void over_lists() {
+        InterruptPoll poll(scan_flops(ivf, nprobe));
         for (idx_t i = 0; i < n && !errors.failed(); i++) {
+            poll.tick();
             float* hd = distances + size_t(i) * k;
             idx_t* hi = labels + size_t(i) * k;
             heap_heapify<C>(k, hd, hi);
@@ -533,9 +575,11 @@ void IndexIVF::range_search_preassigned(
     {
         std::unique_ptr<InvertedListScanner> scanner;
         errors.run([&] { scanner.reset(get_InvertedListScanner(store_pairs, s.sel)); });
+        InterruptPoll poll(scan_flops(*this, np));
 #pragma omp for schedule(dynamic)
         for (idx_t i = 0; i < n; i++) {
             errors.run([&] {
+                poll.tick();
                 scanner->set_query(x + size_t(i) * d);
                 size_t nscan = 0;
                 for (size_t j = 0; j < np; j++) {

@@ -8,6 +8,7 @@
 
 #include <faisslike/impl/FaisslikeException.h>
 #include <faisslike/impl/IDSelector.h>
+#include <faisslike/impl/InterruptCallback.h>
 #include <faisslike/impl/RangeSearchResult.h>
 #include <faisslike/utils/Heap.h>
 #include <faisslike/utils/parallel.h>
@@ -122,6 +123,10 @@ void scan_codes(const ProductQuantizer& pq, const float* table, const uint8_t* c
 /// the OpenMP team would cost more than it saves.
 constexpr size_t kMinParallelLookups = size_t(1) << 20;
 
+// What a table lookup costs in the terms of the interrupt polls (a load, an
+// add, and its share of the heap tests).
+constexpr size_t kFlopsPerLookup = 4;
+
 /// Queries whose tables are computed together: bounded by memory (tables of
 /// 16-bit quantizers are large) and by what a thread team can share.
 size_t query_block_size(const ProductQuantizer& pq) {
@@ -176,7 +181,9 @@ void IndexPQ::search(
     auto run = [&](auto heap_type) {
         using C = decltype(heap_type);
         ParallelExceptions errors;
+        InterruptPoll poll(qblock * lookups * kFlopsPerLookup);
         for (size_t q0 = 0; q0 < size_t(n) && !errors.failed(); q0 += qblock) {
+            poll.tick();
             const size_t nq = std::min(qblock, size_t(n) - q0);
             if (ip) {
                 pq.compute_inner_prod_tables(nq, x + q0 * d, tables.data());
@@ -259,7 +266,9 @@ void IndexPQ::range_search(
     RangeSearchHits hits{size_t(n)};
     ParallelExceptions errors;
     const size_t lookups = size_t(range.end - range.begin) * pq.M;
+    InterruptPoll poll(qblock * lookups * kFlopsPerLookup);
     for (size_t q0 = 0; q0 < size_t(n) && !errors.failed(); q0 += qblock) {
+        poll.tick();
         const size_t nq = std::min(qblock, size_t(n) - q0);
         if (ip) {
             pq.compute_inner_prod_tables(nq, x + q0 * d, tables.data());

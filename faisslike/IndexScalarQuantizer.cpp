@@ -10,6 +10,7 @@
 
 #include <faisslike/impl/FaisslikeException.h>
 #include <faisslike/impl/IDSelector.h>
+#include <faisslike/impl/InterruptCallback.h>
 #include <faisslike/impl/RangeSearchResult.h>
 #include <faisslike/utils/Heap.h>
 #include <faisslike/utils/parallel.h>
@@ -172,9 +173,11 @@ void flat_knn(const IndexScalarQuantizer& index, idx_t n, const float* x, idx_t 
         {
             std::unique_ptr<FlatScan> scan;
             errors.run([&] { scan = std::make_unique<FlatScan>(index, kQueryBatch, sel); });
+            InterruptPoll poll(kQueryBatch * size_t(index.ntotal) * d);
 #pragma omp for schedule(dynamic)
             for (idx_t b = 0; b < nbatch; b++) {
                 errors.run([&] {
+                    poll.tick();
                     size_t q0, nq;
                     batch_range(b, q0, nq);
                     float* hd = distances + q0 * kk;
@@ -196,7 +199,9 @@ void flat_knn(const IndexScalarQuantizer& index, idx_t n, const float* x, idx_t 
 
     // Few queries: the threads split the stored vectors and merge their heaps
     // (deterministic: ties are broken on the id).
+    InterruptPoll poll(kQueryBatch * size_t(index.ntotal) * d);
     for (idx_t b = 0; b < nbatch; b++) {
+        poll.tick();
         size_t q0, nq;
         batch_range(b, q0, nq);
         float* hd = distances + q0 * kk;
@@ -427,9 +432,11 @@ void IndexScalarQuantizer::range_search(
     {
         std::unique_ptr<FlatScan> scan;
         errors.run([&] { scan = std::make_unique<FlatScan>(*this, 1, sel); });
+        InterruptPoll poll(size_t(ntotal) * size_t(d));
 #pragma omp for schedule(dynamic)
         for (idx_t i = 0; i < n; i++) {
             errors.run([&] {
+                poll.tick();
                 scan->set_queries(1, x + size_t(i) * d);
                 scan->range(0, ntotal, radius, hits, size_t(i));
             });

@@ -14,6 +14,7 @@
 #include <faisslike/impl/DistanceComputer.h>
 #include <faisslike/impl/FaisslikeException.h>
 #include <faisslike/impl/IDSelector.h>
+#include <faisslike/impl/InterruptCallback.h>
 #include <faisslike/impl/VisitedTable.h>
 #include <faisslike/utils/parallel.h>
 
@@ -514,10 +515,16 @@ void HNSW::add_vertices(
                                               keep_max_size_level0);
             });
             bool display = verbose && omp_get_thread_num() == 0;
+            // An insertion walks the graph as a search of efConstruction
+            // does (see IndexHNSW's query_flops), then prunes lists.
+            InterruptPoll poll(size_t(efConstruction) * size_t(nb_neighbors(0)) * (d + 80));
 #pragma omp for schedule(dynamic, 64)
             for (size_t i = i0; i < i1; i++) {
                 if (b) {
-                    errors.run([&] { insert(*b, order[i]); });
+                    errors.run([&] {
+                        poll.tick();
+                        insert(*b, order[i]);
+                    });
                 }
                 size_t count = done.fetch_add(1, std::memory_order_relaxed) + 1;
                 if (display && count % 10000 < size_t(omp_get_num_threads())) {

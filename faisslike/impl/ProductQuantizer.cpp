@@ -21,6 +21,8 @@
 #endif
 
 #include <faisslike/impl/FaisslikeException.h>
+#include <faisslike/impl/InterruptCallback.h>
+#include <faisslike/utils/parallel.h>
 #include <faisslike/utils/random.h>
 #include <faisslike/utils/simd_levels.h>
 
@@ -848,18 +850,24 @@ void ProductQuantizer::compute_codes(const float* x, uint8_t* codes, size_t n) c
     };
     const Centroids c{cT, centroids.data()};
     constexpr size_t kBatch = 64;
+    ParallelExceptions errors;
 #pragma omp parallel if (n * d * ksub >= kMinParallelWork)
     {
         std::vector<uint32_t> idx(kBatch * M);
+        InterruptPoll poll(kBatch * d * ksub);
 #pragma omp for schedule(dynamic)
         for (int64_t i0 = 0; i0 < int64_t(n); i0 += int64_t(kBatch)) {
-            const size_t nb = std::min(kBatch, n - size_t(i0));
-            kern.nearest(g, c, nb, x + size_t(i0) * d, idx.data(), nullptr);
-            for (size_t i = 0; i < nb; i++) {
-                pack(idx.data() + i * M, codes + (size_t(i0) + i) * code_size);
-            }
+            errors.run([&] {
+                poll.tick();
+                const size_t nb = std::min(kBatch, n - size_t(i0));
+                kern.nearest(g, c, nb, x + size_t(i0) * d, idx.data(), nullptr);
+                for (size_t i = 0; i < nb; i++) {
+                    pack(idx.data() + i * M, codes + (size_t(i0) + i) * code_size);
+                }
+            });
         }
     }
+    errors.rethrow_if_failed();
 }
 
 void ProductQuantizer::compute_code_from_distance_table(const float* tab, uint8_t* code) const {

@@ -5,7 +5,9 @@
 #include <cstring>
 
 #include <faisslike/impl/FaisslikeException.h>
+#include <faisslike/impl/InterruptCallback.h>
 #include <faisslike/impl/ScalarQuantizerCodec.h>
+#include <faisslike/utils/parallel.h>
 
 namespace faisslike {
 
@@ -131,7 +133,10 @@ Range range_optim(size_t n, const float* x, size_t stride, int k) {
     double b = vmin, a = (double(vmax) - vmin) / (k - 1);
     double last_err = -1;
     int unchanged = 0;
+    // Up to 2000 passes over the values: the one long part of training.
+    InterruptPoll poll(n * 10);
     for (int iter = 0; iter < 2000; iter++) {
+        poll.tick();
         double sn = 0, sn2 = 0, sxn = 0, err = 0;
         for (size_t i = 0; i < n; i++) {
             double xi = x[i * stride];
@@ -485,12 +490,16 @@ void ScalarQuantizer::train(size_t n, const float* x) {
         }
     } else {
         result.resize(2 * d);
+        ParallelExceptions errors; // RS_optim can be interrupted
 #pragma omp parallel for schedule(dynamic) if (n * d > 100000)
         for (size_t j = 0; j < d; j++) {
-            Range r = train_range(rangestat, rangestat_arg, k, n, x + j, d);
-            result[j] = r.vmin;
-            result[d + j] = r.vdiff;
+            errors.run([&] {
+                Range r = train_range(rangestat, rangestat_arg, k, n, x + j, d);
+                result[j] = r.vmin;
+                result[d + j] = r.vdiff;
+            });
         }
+        errors.rethrow_if_failed();
     }
     trained = std::move(result);
 }

@@ -9,6 +9,7 @@
 
 #include <faisslike/impl/FaisslikeException.h>
 #include <faisslike/impl/IDSelector.h>
+#include <faisslike/impl/InterruptCallback.h>
 #include <faisslike/impl/RangeSearchResult.h>
 #include <faisslike/utils/Heap.h>
 #include <faisslike/utils/parallel.h>
@@ -111,6 +112,55 @@ void fvec_inner_products_ny(float* ip, const float* x, const float* y, size_t d,
 
 namespace {
 
+// Multiply-adds of one scan call at most (tens of milliseconds on one core):
+// a task runs as several calls, with an interrupt poll before each, however
+// large the search. Splitting changes no result (see scan_blocked).
+constexpr size_t kMaxScanMacs = size_t(1) << 30;
+
+/// Cuts n items of `cost` multiply-adds each into runs of at most
+/// kMaxScanMacs (at least `multiple` items, in multiples of it) and calls
+/// body(first, count) on each in order.
+template <class F>
+void for_each_scan_chunk(size_t n, size_t cost, size_t multiple, F&& body) {
+    size_t chunk = kMaxScanMacs / std::max<size_t>(cost, 1) / multiple * multiple;
+    chunk = std::max(chunk, multiple);
+    for (size_t i0 = 0; i0 < n; i0 += chunk) {
+        body(i0, std::min(chunk, n - i0));
+    }
+}
+
+/// What a scan task passes before each of its scan calls: it stops the task
+/// once another has failed (been interrupted, say), and polls the interrupt
+/// callback.
+class ScanGate {
+   public:
+    ScanGate(size_t macs, const ParallelExceptions& errors) : poll_(macs), errors_(errors) {}
+    void enter() {
+        errors_.stop_if_failed();
+        poll_.tick();
+    }
+
+   private:
+    InterruptPoll poll_;
+    const ParallelExceptions& errors_;
+};
+
+/// parallel_tasks for scans: body(task, gate), the gate (one per thread)
+/// sized for scan calls of `macs` multiply-adds.
+template <class F>
+void parallel_scans(size_t n, int nt, size_t macs, F&& body) {
+    ParallelExceptions errors;
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        ScanGate gate(macs, errors);
+#pragma omp for schedule(dynamic, 1)
+        for (int64_t i = 0; i < int64_t(n); i++) {
+            errors.run([&] { body(size_t(i), gate); });
+        }
+    }
+    errors.rethrow_if_failed();
+}
+
 /// Per database row, scan_rows costs about nx * (d/12 + 5) cycles (exact
 /// |x - y|^2 pair by pair) and scan_blocked about d + 5 per 32 queries; the
 /// measured crossover at d = 128 lies between 8 and 12 queries.
@@ -129,6 +179,9 @@ constexpr size_t kMaxSplitResultBytes = size_t(64) << 20;
 // Queries a task packs when the queries are split (L2-resident, each task
 // scanning the whole database).
 constexpr size_t kQueryTaskBytes = 256 * 1024;
+
+// Rows of a scan call are a multiple of this when a task's rows are cut.
+constexpr size_t kRowChunkMultiple = 256;
 
 /// How one exact search is cut into single-threaded scans. Splitting the
 /// database rows balances any number of queries and reads each row once, each
@@ -276,25 +329,22 @@ void knn_exhaustive(
             // (Empty heaps, also for threads the runtime might not start.)
             std::vector<float> part_dis(size_t(plan.nt) * nx * k, C::neutral());
             std::vector<idx_t> part_ids(size_t(plan.nt) * nx * k, -1);
-            ParallelExceptions errors;
-#pragma omp parallel num_threads(plan.nt) if (plan.nt > 1)
-            {
+            parallel_scans(plan.tasks, plan.nt, std::min(kMaxScanMacs, plan.per_task * nx * d),
+                           [&](size_t task, ScanGate& gate) {
                 size_t t = size_t(omp_get_thread_num());
-                HeapSink<C> sink(k, part_dis.data() + t * nx * k, part_ids.data() + t * nx * k,
-                                 id0, sel);
-#pragma omp for schedule(dynamic, 1)
-                for (int64_t task = 0; task < int64_t(plan.tasks); task++) {
-                    errors.run([&] {
-                        size_t j0 = size_t(task) * plan.per_task;
-                        size_t rows = std::min(plan.per_task, ny - j0);
-                        sink.set_id0(id0 + idx_t(j0));
-                        ScanArgs args{x, nx, y + j0 * d, rows, d,
-                                      y_norm2 ? y_norm2 + j0 : nullptr, metric};
-                        plan.scan(args, sink);
-                    });
-                }
-            }
-            errors.rethrow_if_failed();
+                size_t j0 = task * plan.per_task;
+                size_t rows = std::min(plan.per_task, ny - j0);
+                // Many queries: a few scan calls, each over some of them.
+                for_each_scan_chunk(nx, rows * d, kt.query_block, [&](size_t q0, size_t nq) {
+                    gate.enter();
+                    size_t at = (t * nx + q0) * k;
+                    HeapSink<C> sink(k, part_dis.data() + at, part_ids.data() + at,
+                                     id0 + idx_t(j0), sel);
+                    plan.scan({x + q0 * d, nq, y + j0 * d, rows, d,
+                               y_norm2 ? y_norm2 + j0 : nullptr, metric},
+                              sink);
+                });
+            });
             parallel_tasks(out_tasks, out_nt, [&](size_t c) {
                 for (size_t q = c * out_chunk; q < std::min(nx, (c + 1) * out_chunk); q++) {
                     // Thread 0's heap is a valid heap already; offer the others to it.
@@ -313,12 +363,20 @@ void knn_exhaustive(
                 }
             });
         } else {
-            parallel_tasks(plan.tasks, plan.nt, [&](size_t task) {
+            parallel_scans(plan.tasks, plan.nt, std::min(kMaxScanMacs, plan.per_task * ny * d),
+                           [&](size_t task, ScanGate& gate) {
                 size_t q0 = task * plan.per_task;
                 size_t nq = std::min(plan.per_task, nx - q0);
                 HeapSink<C> sink(k, distances + q0 * k, indexes + q0 * k, id0, sel);
-                ScanArgs args{x + q0 * d, nq, y, ny, d, y_norm2, metric};
-                plan.scan(args, sink);
+                // A large database: a few scan calls, each over some of its
+                // rows, in increasing order.
+                for_each_scan_chunk(ny, nq * d, kRowChunkMultiple, [&](size_t j0, size_t rows) {
+                    gate.enter();
+                    sink.set_id0(id0 + idx_t(j0));
+                    plan.scan({x + q0 * d, nq, y + j0 * d, rows, d,
+                               y_norm2 ? y_norm2 + j0 : nullptr, metric},
+                              sink);
+                });
             });
         }
     }
@@ -384,21 +442,31 @@ void range_exhaustive(
     const idx_t id0 = apply_range_selector(sel, y, y_norm2, d, ny);
     RangeSearchHits hits(nx);
     if (nx > 0 && ny > 0) {
-        ScanPlan plan(active_kernels(), d, nx, ny, 0);
+        const KernelTable& kt = active_kernels();
+        ScanPlan plan(kt, d, nx, ny, 0);
         // Hits per task, sorted by query then row and gathered in task order:
         // each query's hits come out by increasing id whatever the scan order
         // and the number of threads.
         std::vector<std::vector<RangeHit>> task_hits(plan.tasks);
-        parallel_tasks(plan.tasks, plan.nt, [&](size_t task) {
+        const size_t task_macs = plan.per_task * (plan.split_rows ? nx : ny) * d;
+        parallel_scans(plan.tasks, plan.nt, std::min(kMaxScanMacs, task_macs),
+                       [&](size_t task, ScanGate& gate) {
             size_t lo = task * plan.per_task;
+            // As in knn_exhaustive: large tasks as a few scan calls.
             if (plan.split_rows) {
                 size_t rows = std::min(plan.per_task, ny - lo);
-                RangeSink sink(metric, radius, 0, id0 + idx_t(lo), sel, &task_hits[task]);
-                plan.scan({x, nx, y + lo * d, rows, d, nullptr, metric}, sink);
+                for_each_scan_chunk(nx, rows * d, kt.query_block, [&](size_t q0, size_t nq) {
+                    gate.enter();
+                    RangeSink sink(metric, radius, q0, id0 + idx_t(lo), sel, &task_hits[task]);
+                    plan.scan({x + q0 * d, nq, y + lo * d, rows, d, nullptr, metric}, sink);
+                });
             } else {
                 size_t nq = std::min(plan.per_task, nx - lo);
-                RangeSink sink(metric, radius, lo, id0, sel, &task_hits[task]);
-                plan.scan({x + lo * d, nq, y, ny, d, nullptr, metric}, sink);
+                for_each_scan_chunk(ny, nq * d, kRowChunkMultiple, [&](size_t j0, size_t rows) {
+                    gate.enter();
+                    RangeSink sink(metric, radius, lo, id0 + idx_t(j0), sel, &task_hits[task]);
+                    plan.scan({x + lo * d, nq, y + j0 * d, rows, d, nullptr, metric}, sink);
+                });
             }
             std::sort(task_hits[task].begin(), task_hits[task].end(),
                       [](const RangeHit& a, const RangeHit& b) {

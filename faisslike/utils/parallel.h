@@ -30,6 +30,15 @@ class ParallelExceptions {
 
     bool failed() const { return failed_; }
 
+    /// For long work items, between their steps: ends the item early once
+    /// another has failed. (What it throws is dropped; the first exception
+    /// is the one rethrown.)
+    void stop_if_failed() const {
+        if (failed()) {
+            throw Stopped();
+        }
+    }
+
     void rethrow_if_failed() {
         if (first_) {
             std::rethrow_exception(first_);
@@ -37,6 +46,8 @@ class ParallelExceptions {
     }
 
    private:
+    struct Stopped {};
+
     std::mutex mutex_;
     std::exception_ptr first_;
     std::atomic<bool> failed_{false};

@@ -10,7 +10,10 @@ The classes and functions come from the SWIG module ``swigfaisslike``; the
 modules of this package turn its pointer-based methods into numpy ones
 (class_wrappers), keep C++ objects alive while others point to them
 (lifetime), and add the numpy-level helpers (extra_wrappers). Every C++ call
-releases the GIL, so searches in several Python threads run in parallel.
+releases the GIL, so searches in several Python threads run in parallel; and,
+as in Faiss, Ctrl-C interrupts a long train, add or search with
+KeyboardInterrupt (PythonInterruptCallback, installed at import), leaving the
+index as it was before the call.
 """
 
 import inspect as _inspect

@@ -68,7 +68,7 @@ struct IVFCodec {
     bool by_residual = true;
     const float* term2 = nullptr;        ///< nlist * M * ksub, or null
 
-    PQTableMode table_mode(bool inner_product) const {
+    FAISSLIKE_HD PQTableMode table_mode(bool inner_product) const {
         if (inner_product) {
             return PQTableMode::InnerProduct;
         }

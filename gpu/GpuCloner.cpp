@@ -1,5 +1,6 @@
 #include <faisslike/gpu/GpuCloner.h>
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <typeindex>
@@ -7,11 +8,14 @@
 #include <faisslike/IndexFlat.h>
 #include <faisslike/IndexIVFFlat.h>
 #include <faisslike/IndexIVFPQ.h>
+#include <faisslike/IndexReplicas.h>
 #include <faisslike/clone_index.h>
 #include <faisslike/gpu/GpuIndexFlat.h>
 #include <faisslike/gpu/GpuIndexIVFFlat.h>
 #include <faisslike/gpu/GpuIndexIVFPQ.h>
 #include <faisslike/gpu/GpuResources.h>
+#include <faisslike/gpu/StandardGpuResources.h>
+#include <faisslike/gpu/utils/DeviceUtils.h>
 #include <faisslike/impl/FaisslikeException.h>
 #include <faisslike/impl/index_registry.h>
 
@@ -79,6 +83,54 @@ faisslike::Index* index_cpu_to_gpu(GpuResourcesProvider* provider,
     }
     FAISSLIKE_THROW_FMT("This index type is not implemented on GPU. (%s)",
                         index->index_name().c_str());
+}
+
+faisslike::Index* index_cpu_to_gpu_multiple(std::vector<GpuResourcesProvider*>& providers,
+                                            std::vector<int>& devices,
+                                            const faisslike::Index* index,
+                                            const GpuMultipleClonerOptions* options) {
+    FAISSLIKE_THROW_IF_NOT_FMT(!providers.empty() && providers.size() == devices.size(),
+                               "index_cpu_to_gpu_multiple: %zu providers for %zu devices",
+                               providers.size(), devices.size());
+    FAISSLIKE_THROW_IF_NOT_MSG(!options || !options->shard,
+                               "index_cpu_to_gpu_multiple: sharding is not implemented (use "
+                               "shard = false, replicas)");
+    FAISSLIKE_THROW_IF_NOT_MSG(index, "index_cpu_to_gpu_multiple: null index");
+    auto replicas = std::make_unique<IndexReplicas>(index->d);
+    replicas->own_indices = true;
+    for (size_t i = 0; i < devices.size(); i++) {
+        std::unique_ptr<Index> copy(index_cpu_to_gpu(providers[i], devices[i], index, options));
+        replicas->addIndex(copy.get());
+        copy.release();
+    }
+    return replicas.release();
+}
+
+faisslike::Index* index_cpu_to_all_gpus(const faisslike::Index* index,
+                                        const GpuClonerOptions* options,
+                                        int ngpu) {
+    const int present = getNumDevices();
+    const int n = ngpu < 0 ? present : std::min(ngpu, present);
+    FAISSLIKE_THROW_IF_NOT_FMT(n > 0, "index_cpu_to_all_gpus: no CUDA device (%d present)",
+                               present);
+    // Each copy keeps its resources alive (it holds their shared_ptr), so
+    // the providers may go when this returns.
+    std::vector<std::unique_ptr<StandardGpuResources>> res;
+    std::vector<GpuResourcesProvider*> providers;
+    std::vector<int> devices;
+    for (int dev = 0; dev < n; dev++) {
+        res.push_back(std::make_unique<StandardGpuResources>());
+        providers.push_back(res.back().get());
+        devices.push_back(dev);
+    }
+    if (n == 1) {
+        return index_cpu_to_gpu(providers[0], 0, index, options);
+    }
+    GpuMultipleClonerOptions multi;
+    if (options) {
+        static_cast<GpuClonerOptions&>(multi) = *options;
+    }
+    return index_cpu_to_gpu_multiple(providers, devices, index, &multi);
 }
 
 void register_gpu_index_io() {

@@ -240,3 +240,17 @@ TEST(GpuIndexes, ClonerRoundTripsAndSerialization) {
         expect_same(ref, search(*gpu, kNq, xq.data(), 10), kNq, 10, 1e-3f, "on GPU");
     }
 }
+
+TEST(GpuIndexes, AllGpusReplicas) {
+    SKIP_WITHOUT_DEVICE();
+    const auto xb = randn(size_t(kNb) * kD, 11), xq = randn(size_t(kNq) * kD, 12);
+    faisslike::IndexFlatL2 cpu(kD);
+    cpu.add(kNb, xb.data());
+    std::unique_ptr<faisslike::Index> all(fg::index_cpu_to_all_gpus(&cpu));
+    EXPECT_EQ(all->ntotal, kNb);
+    expect_same(search(cpu, kNq, xq.data(), 10), search(*all, kNq, xq.data(), 10), kNq, 10, 6e-5f,
+                "all GPUs");
+    // Adds reach every device.
+    all->add(10, xq.data());
+    EXPECT_EQ(all->ntotal, kNb + 10);
+}

@@ -9,6 +9,8 @@ namespace gpu {
 /// The float16 options and reserveVecs are not implemented: float16 throws,
 /// reserveVecs is a capacity hint the lists grow past anyway.
 struct GpuClonerOptions {
+    /// Polymorphic so that the C API can tell GpuMultipleClonerOptions apart.
+    virtual ~GpuClonerOptions() = default;
     IndicesOptions indicesOptions = INDICES_64_BIT;
     bool useFloat16CoarseQuantizer = false;
     bool useFloat16 = false;

@@ -12,18 +12,19 @@ namespace gpu {
 
 namespace {
 
-/// A device copy of a host array, or the array itself when it already is in
-/// the memory of `device`.
+/// A device copy of a host array (uploaded for an input, not for an
+/// output), or the array itself when it already is in the memory of `device`.
 template <class T>
 class OnDevice {
    public:
-    OnDevice(GpuResources* res, int device, cudaStream_t stream, const T* p, size_t n)
+    OnDevice(GpuResources* res, int device, cudaStream_t stream, const T* p, size_t n,
+             bool upload = true)
             : inplace_(getDeviceForAddress(p) == device),
               buf_(res, device, stream, inplace_ ? 0 : n),
               host_(p),
               n_(n),
               stream_(stream) {
-        if (!inplace_ && n > 0) {
+        if (upload && !inplace_ && n > 0) {
             FAISSLIKE_CUDA_CHECK(cudaMemcpyAsync(buf_.data(), p, n * sizeof(T),
                                                  cudaMemcpyHostToDevice, stream));
         }
@@ -112,8 +113,8 @@ void GpuIndex::search(idx_t n,
     DeviceScope scope(config_.device);
     GpuResources* res = resources_.get();
     OnDevice<float> dx(res, config_.device, stream(), x, size_t(n) * d);
-    OnDevice<float> dd(res, config_.device, stream(), distances, size_t(n) * k);
-    OnDevice<idx_t> di(res, config_.device, stream(), labels, size_t(n) * k);
+    OnDevice<float> dd(res, config_.device, stream(), distances, size_t(n) * k, false);
+    OnDevice<idx_t> di(res, config_.device, stream(), labels, size_t(n) * k, false);
     searchImpl_(n, dx.data(), int(k), dd.data(), di.data(), params);
     dd.copy_back();
     di.copy_back();

@@ -68,8 +68,11 @@ std::vector<idx_t> GpuIndexIVF::getListIndices(idx_t listId) const {
     DeviceScope scope(config_.device);
     std::vector<idx_t> out(static_cast<size_t>(lists_.list_size(listId)));
     if (!out.empty()) {
-        FAISSLIKE_CUDA_CHECK(cudaMemcpy(out.data(), lists_.ids.data() + lists_.offsets[size_t(listId)],
-                                        out.size() * sizeof(idx_t), cudaMemcpyDeviceToHost));
+        FAISSLIKE_CUDA_CHECK(cudaMemcpyAsync(out.data(),
+                                             lists_.ids.data() + lists_.offsets[size_t(listId)],
+                                             out.size() * sizeof(idx_t), cudaMemcpyDeviceToHost,
+                                             stream()));
+        FAISSLIKE_CUDA_CHECK(cudaStreamSynchronize(stream()));
     }
     return out;
 }
@@ -80,9 +83,10 @@ std::vector<uint8_t> GpuIndexIVF::getListVectorData(idx_t listId, bool) const {
     const size_t cs = size_t(lists_.code_size);
     std::vector<uint8_t> out(size_t(lists_.list_size(listId)) * cs);
     if (!out.empty()) {
-        FAISSLIKE_CUDA_CHECK(cudaMemcpy(out.data(),
-                                        lists_.codes.data() + size_t(lists_.offsets[size_t(listId)]) * cs,
-                                        out.size(), cudaMemcpyDeviceToHost));
+        FAISSLIKE_CUDA_CHECK(cudaMemcpyAsync(
+                out.data(), lists_.codes.data() + size_t(lists_.offsets[size_t(listId)]) * cs,
+                out.size(), cudaMemcpyDeviceToHost, stream()));
+        FAISSLIKE_CUDA_CHECK(cudaStreamSynchronize(stream()));
     }
     return out;
 }

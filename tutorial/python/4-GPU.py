@@ -5,7 +5,9 @@ without one it says so and exits. Written for faisslike; replacing the import
 by `import faiss` runs it unchanged on a GPU build of Faiss.
 """
 
+import os
 import sys
+import tempfile
 
 import numpy as np
 
@@ -30,7 +32,7 @@ res = faiss.StandardGpuResources()  # one per thread using the GPU
 index_flat = faiss.IndexFlatL2(d)
 gpu_index_flat = faiss.index_cpu_to_gpu(res, 0, index_flat)
 gpu_index_flat.add(xb)
-print("ntotal:", gpu_index_flat.ntotal)
+print("ntotal: %d" % gpu_index_flat.ntotal)
 
 k = 4
 D, I = gpu_index_flat.search(xq, k)
@@ -47,6 +49,10 @@ gpu_index_ivf.nprobe = 10
 D, I = gpu_index_ivf.search(xq, k)
 print(I[-5:])
 
-# Back on the CPU, e.g. to save it.
+# Back on the CPU, e.g. to save it (write_index of the GPU index itself
+# writes the same CPU form).
 cpu_index = faiss.index_gpu_to_cpu(gpu_index_ivf)
-faiss.write_index(cpu_index, "/tmp/4-GPU.index")
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, "4-GPU.index")
+    faiss.write_index(cpu_index, path)
+    print("written and read back:", faiss.read_index(path).ntotal, "vectors")

@@ -254,3 +254,44 @@ TEST(GpuIndexes, AllGpusReplicas) {
     all->add(10, xq.data());
     EXPECT_EQ(all->ntotal, kNb + 10);
 }
+
+TEST(GpuIndexes, IVFSelectorsLargeKAndGpuTraining) {
+    SKIP_WITHOUT_DEVICE();
+    const auto xb = randn(size_t(kNb) * kD, 13), xq = randn(size_t(kNq) * kD, 14);
+    fg::StandardGpuResources res;
+    faisslike::IndexFlatL2 q1(kD), q2(kD);
+    faisslike::IndexIVFFlat ivf(&q1, kD, 32);
+    ivf.train(kNb, xb.data());
+    ivf.add(kNb, xb.data());
+    ivf.nprobe = 8;
+    faisslike::IndexIVFPQ ivfpq(&q2, kD, 32, 8, 8);
+    ivfpq.train(kNb, xb.data());
+    ivfpq.add(kNb, xb.data());
+    ivfpq.nprobe = 8;
+    faisslike::IDSelectorRange sel(2000, 9000);
+    faisslike::SearchParametersIVF params;
+    params.sel = &sel;
+    params.nprobe = 8;
+    for (const faisslike::Index* cpu : {static_cast<const faisslike::Index*>(&ivf),
+                                        static_cast<const faisslike::Index*>(&ivfpq)}) {
+        std::unique_ptr<faisslike::Index> gpu(fg::index_cpu_to_gpu(&res, 0, cpu));
+        // IDSelector, and nprobe from the parameters.
+        expect_same(search(*cpu, kNq, xq.data(), 20, &params),
+                    search(*gpu, kNq, xq.data(), 20, &params), kNq, 20, 1e-3f, "IVF + selector");
+        // k above Faiss's 2048 limit.
+        expect_same(search(*cpu, 10, xq.data(), 2500), search(*gpu, 10, xq.data(), 2500), 10, 2500,
+                    1e-3f, "IVF k = 2500");
+    }
+    // IVFPQ trained on the GPU, with and without the precomputed table: the
+    // two table modes give the same results.
+    fg::GpuIndexIVFPQ gpq(&res, kD, 32, 8, 8);
+    gpq.train(kNb, xb.data());
+    gpq.add(kNb, xb.data());
+    gpq.nprobe = 8;
+    const Knn plain = search(gpq, kNq, xq.data(), 10);
+    gpq.setPrecomputedCodes(true);
+    ASSERT_TRUE(gpq.getPrecomputedCodes());
+    expect_same(plain, search(gpq, kNq, xq.data(), 10), kNq, 10, 1e-3f, "precomputed table");
+    std::unique_ptr<faisslike::Index> cpu(fg::index_gpu_to_cpu(&gpq));
+    expect_same(search(*cpu, kNq, xq.data(), 10), plain, kNq, 10, 1e-3f, "GPU-trained on CPU");
+}

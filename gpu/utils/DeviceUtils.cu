@@ -94,5 +94,30 @@ const cudaDeviceProp& getCurrentDeviceProperties() {
     return getDeviceProperties(getCurrentDevice());
 }
 
+int getDeviceForAddress(const void* p) {
+    if (!p) {
+        return -1;
+    }
+    cudaPointerAttributes att;
+    const cudaError_t err = cudaPointerGetAttributes(&att, p);
+    if (err != cudaSuccess) {
+        (void)cudaGetLastError();
+        return -1;
+    }
+    return att.type == cudaMemoryTypeDevice || att.type == cudaMemoryTypeManaged ? att.device
+                                                                                : -1;
+}
+
+DeviceScope::DeviceScope(int device) : previous_(getCurrentDevice()) {
+    if (device != previous_) {
+        setCurrentDevice(device);
+    }
+}
+
+DeviceScope::~DeviceScope() {
+    // Restoring cannot fail for a device that was current a moment ago.
+    (void)cudaSetDevice(previous_);
+}
+
 } // namespace gpu
 } // namespace faisslike

@@ -23,6 +23,23 @@ const cudaDeviceProp& getDeviceProperties(int device);
 /// Properties of the calling thread's current device.
 const cudaDeviceProp& getCurrentDeviceProperties();
 
+/// The device whose memory holds p, or -1 for host memory (pageable,
+/// pinned or unknown to CUDA). Lets the indexes take queries in either place.
+int getDeviceForAddress(const void* p);
+
+/// Makes `device` current for the life of the scope, then restores the
+/// previous one.
+class DeviceScope {
+   public:
+    explicit DeviceScope(int device);
+    ~DeviceScope();
+    DeviceScope(const DeviceScope&) = delete;
+    DeviceScope& operator=(const DeviceScope&) = delete;
+
+   private:
+    int previous_;
+};
+
 } // namespace gpu
 } // namespace faisslike
 

@@ -34,25 +34,26 @@ QUALIFIER_WORDS = {"const", "volatile", "restrict", "struct", "enum", "union", "
 TOKEN = re.compile(r"\.\.\.|\w+|\S")
 
 
-def headers_under(root):
-    """The C API headers below root, skipping the GPU part (faisslike has no GPU C API)."""
+def headers_under(root, gpu=False):
+    """The C API headers below root; the GPU part (gpu/) only when asked, as
+    only a GPU build defines its functions."""
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d != "gpu")
+        dirnames[:] = sorted(d for d in dirnames if gpu or d != "gpu")
         for name in sorted(filenames):
             if name.endswith("_c.h") or name == "faiss_c.h":
                 found.append(os.path.join(dirpath, name))
     return found
 
 
-def preprocess(cc, root):
+def preprocess(cc, root, gpu=False):
     """The declarations of every header under root, macros expanded."""
     with tempfile.TemporaryDirectory() as tmp:
         for name in STUB_HEADERS:
             open(os.path.join(tmp, name), "w").close()
         unit = os.path.join(tmp, "all_headers.c")
         with open(unit, "w") as f:
-            for header in headers_under(root):
+            for header in headers_under(root, gpu):
                 f.write('#include "%s"\n' % os.path.abspath(header))
         out = subprocess.run(
             [cc, "-E", "-P", "-nostdinc", "-I", tmp, unit],
@@ -134,9 +135,9 @@ def strip_bodies(text):
     return "".join(out), bodies
 
 
-def records(cc, root):
+def records(cc, root, gpu=False):
     """{key: normalized line} for the functions, enums and structs of the headers."""
-    text, bodies = strip_bodies(preprocess(cc, root))
+    text, bodies = strip_bodies(preprocess(cc, root, gpu))
     # An inline function definition ends at its body, with no semicolon.
     text = re.sub(r"(\)\s*)@\d+@", r"\1;", text)
     found = {}
@@ -213,7 +214,7 @@ def exported_functions(nm, lib):
 
 
 def check(args):
-    ours = records(args.cc, args.dir)
+    ours = records(args.cc, args.dir, args.gpu)
     faiss = read_records(args.faiss)
     exported = exported_functions(args.nm, args.lib)
     errors = []
@@ -258,6 +259,8 @@ def main():
     parser.add_argument("--faiss")
     parser.add_argument("--nm", default="nm")
     parser.add_argument("--source", default="", help="derive: where the headers came from")
+    parser.add_argument("--gpu", action="store_true",
+                        help="check: include the GPU part (gpu/), for a library built with it")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
 

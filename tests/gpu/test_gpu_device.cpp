@@ -3,38 +3,12 @@
 
 #include <string>
 
-#include <cuda_runtime.h>
 #include <gtest/gtest.h>
 
 #include <faisslike/gpu/utils/DeviceUtils.h>
 #include <faisslike/impl/FaisslikeException.h>
 
-namespace {
-
-// Why the CUDA runtime sees no device, for the skip message.
-std::string no_device_reason() {
-    int count = 0;
-    const cudaError_t err = cudaGetDeviceCount(&count);
-    (void)cudaGetLastError();
-    if (err == cudaSuccess) {
-        return "the CUDA runtime reports 0 devices";
-    }
-    std::string reason =
-            std::string(cudaGetErrorName(err)) + ": " + cudaGetErrorString(err);
-    if (err == cudaErrorInsufficientDriver) {
-        reason += " (no NVIDIA driver, or one older than this CUDA runtime)";
-    }
-    return reason;
-}
-
-#define SKIP_WITHOUT_DEVICE()                                              \
-    do {                                                                   \
-        if (faisslike::gpu::getNumDevices() == 0) {                        \
-            GTEST_SKIP() << "no CUDA device: " << no_device_reason();      \
-        }                                                                  \
-    } while (false)
-
-} // namespace
+#include "gpu/skip_without_device.h"
 
 TEST(GpuDevice, NumDevicesIsNonNegativeAndDoesNotThrow) {
     int n = -1;

@@ -198,7 +198,9 @@ void IndexIVF::train(idx_t n, const float* x) {
                 index_name().c_str(),
                 (long long)n,
                 nlist);
-        quantizer_rollback.arm();
+        if (quantizer->ntotal == 0) { // emptying it again restores it
+            quantizer_rollback.arm();
+        }
         if (verbose) {
             std::printf("Training level-1 quantizer on %lld vectors in %dD\n", (long long)n, d);
         }
@@ -404,7 +406,9 @@ struct PreassignedSearch {
 
     template <class C>
     void over_queries() {
-#pragma omp parallel
+        // One query: no team, whose closing barrier can wait a whole time
+        // slice for a descheduled thread on a busy machine.
+#pragma omp parallel if (n > 1)
         {
             std::unique_ptr<InvertedListScanner> scanner;
             errors.run([&] { scanner.reset(ivf.get_InvertedListScanner(store_pairs, sel)); });
@@ -571,7 +575,7 @@ void IndexIVF::range_search_preassigned(
     }
     RangeSearchHits hits{static_cast<size_t>(n)};
     ParallelExceptions errors;
-#pragma omp parallel
+#pragma omp parallel if (n > 1)
     {
         std::unique_ptr<InvertedListScanner> scanner;
         errors.run([&] { scanner.reset(get_InvertedListScanner(store_pairs, s.sel)); });

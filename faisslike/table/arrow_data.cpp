@@ -367,6 +367,13 @@ void check_array_shape(const ArrowArray& a, const std::string& what) {
         FAISSLIKE_THROW_FMT("%s: negative length (%lld), offset (%lld) or counts", what.c_str(),
                             (long long)a.length, (long long)a.offset);
     }
+    // Beyond any array a machine can hold; the bound keeps offset + length
+    // sums of untrusted values far from int64 overflow.
+    constexpr int64_t kMaxElements = int64_t(1) << 44;
+    if (a.length > kMaxElements || a.offset > kMaxElements) {
+        FAISSLIKE_THROW_FMT("%s: implausible length (%lld) or offset (%lld)", what.c_str(), (long long)a.length,
+                            (long long)a.offset);
+    }
     if ((a.n_buffers > 0 && !a.buffers) || (a.n_children > 0 && !a.children)) {
         FAISSLIKE_THROW_FMT("%s: %lld buffers / %lld children declared but their pointer is NULL", what.c_str(),
                             (long long)a.n_buffers, (long long)a.n_children);
@@ -645,10 +652,14 @@ const T* BatchReader::fixed_size_list(int column, int64_t width) const {
     int64_t row0 = a.offset + offset_;
     check_no_nulls(a, row0, length_, what);
     const ArrowArray& values = *a.children[0];
-    if (values.length < (row0 + length_) * w) {
+    int64_t needed = 0;
+    if (__builtin_mul_overflow(row0 + length_, w, &needed)) {
+        FAISSLIKE_THROW_FMT("%s: %lld rows of width %lld overflow", what.c_str(), (long long)(row0 + length_),
+                            (long long)w);
+    }
+    if (values.length < needed) {
         FAISSLIKE_THROW_FMT("%s: %lld rows of width %lld need %lld values, the child array has %lld", what.c_str(),
-                            (long long)(row0 + length_), (long long)w, (long long)((row0 + length_) * w),
-                            (long long)values.length);
+                            (long long)(row0 + length_), (long long)w, (long long)needed, (long long)values.length);
     }
     return primitive_values<T>(*f.children[0], values, values.offset + row0 * w, length_ * w, what + " values");
 }

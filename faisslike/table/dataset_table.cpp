@@ -1,5 +1,6 @@
 #include <faisslike/table/dataset_table.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -248,24 +249,38 @@ idx_t add_from_stream(Index& index, ArrowArrayStream* stream, const AddFromStrea
         !dynamic_cast<const IndexIDMap*>(&index)) {
         with_ids = false;
     }
-    idx_t added = 0;
-    for (const Rows& rw : rows) {
-        try {
-            if (with_ids) {
-                index.add_with_ids(rw.n, rw.x, rw.ids);
-            } else {
-                index.add(rw.n, rw.x);
-            }
-        } catch (const FaisslikeException& e) {
-            if (added == 0) {
-                throw;
-            }
-            FAISSLIKE_THROW_FMT("add_from_stream: %s (the %lld rows of the batches before were added)", e.what(),
-                                (long long)added);
+    auto add = [&](idx_t n, const float* x, const idx_t* ids) {
+        if (with_ids) {
+            index.add_with_ids(n, x, ids);
+        } else {
+            index.add(n, x);
         }
-        added += rw.n;
+    };
+    if (rows.size() == 1) { // one batch: straight from the producer's buffers
+        add(rows[0].n, rows[0].x, rows[0].ids);
+        return rows[0].n;
     }
-    return added;
+    // Several batches go in as one block, so that the index's all-or-nothing
+    // add covers the whole stream (a failing batch must not leave the ones
+    // before it added); that costs one copy of the vectors.
+    idx_t total = 0;
+    for (const Rows& rw : rows) {
+        total += rw.n;
+    }
+    std::vector<float> x(size_t(total) * size_t(index.d));
+    std::vector<idx_t> ids(with_ids ? size_t(total) : 0);
+    size_t at = 0;
+    for (const Rows& rw : rows) {
+        std::copy(rw.x, rw.x + size_t(rw.n) * size_t(index.d), x.begin() + at * size_t(index.d));
+        if (with_ids) {
+            std::copy(rw.ids, rw.ids + rw.n, ids.begin() + at);
+        }
+        at += size_t(rw.n);
+    }
+    if (total > 0) {
+        add(total, x.data(), ids.data());
+    }
+    return total;
 }
 
 } // namespace table

@@ -67,8 +67,9 @@ struct AddFromStreamOptions {
 /// fixed_size_list<float32, index.d> without nulls; other columns are
 /// ignored. The stream is consumed and released. Every batch is read and
 /// checked before anything is added, so malformed input leaves the index as
-/// it was; then each batch goes to add / add_with_ids straight from the
-/// producer's buffer (no copy).
+/// it was. A single batch goes to add / add_with_ids straight from the
+/// producer's buffer (no copy); several are gathered into one block first,
+/// so that the index's all-or-nothing add covers the whole stream.
 idx_t add_from_stream(Index& index, ArrowArrayStream* stream, const AddFromStreamOptions& options = {});
 
 } // namespace table

@@ -1080,7 +1080,9 @@ std::unique_ptr<Index> build(const Json& j, const Tables& tables) {
 std::unique_ptr<Index> import_index_bundle(IndexBundle& bundle) {
     static const char* const known[] = {"ivf", "codebook", "auxiliary", "index", "quantizer", "data"};
     Tables tables;
-    for (auto& [name, stream] : bundle.tables) {
+    for (auto& entry : bundle.tables) {
+        const std::string& name = entry.first; // not a structured binding: lambdas capture it (C++17)
+        auto& stream = entry.second;
         if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return name == k; }) ==
             std::end(known)) {
             FAISSLIKE_THROW_FMT("index bundle: unknown table '%s' (tables are ivf, codebook, auxiliary, index, "

@@ -133,13 +133,17 @@ IndexIVF::IndexIVF(Index* quantizer, size_t d, size_t nlist, size_t code_size, M
             metric_name(metric));
     invlists = new ArrayInvertedLists(nlist, code_size);
     is_trained = quantizer->is_trained && size_t(quantizer->ntotal) == nlist;
+    // Faiss's coarse k-means runs 10 iterations, not Clustering's default 25.
+    cp.niter = 10;
     // Inner-product k-means works on the sphere, as in Faiss.
     if (metric == METRIC_INNER_PRODUCT) {
         cp.spherical = true;
     }
 }
 
-IndexIVF::IndexIVF() : quantizer(nullptr), nlist(0) {}
+IndexIVF::IndexIVF() : quantizer(nullptr), nlist(0) {
+    cp.niter = 10;
+}
 
 IndexIVF::~IndexIVF() {
     if (own_fields) {

@@ -82,7 +82,7 @@ struct IndexIVF : Index {
     /// 2: k-means with a flat index, then add the centroids to the quantizer (HNSW).
     char quantizer_trains_alone = 0;
     bool own_fields = false;    ///< delete the quantizer with the index
-    ClusteringParameters cp;    ///< k-means settings of the coarse quantizer
+    ClusteringParameters cp;    ///< k-means settings of the coarse quantizer (niter 10, as Faiss)
     Index* clustering_index = nullptr; ///< optional alternative assignment index for k-means
 
     size_t nprobe = 1;

@@ -190,3 +190,15 @@ def test_range_search_with_all_lists_is_exact(ivf, dataset):
         sure = set(order[q][dis[q] < radius * (1 - 1e-4)])
         possible = set(order[q][dis[q] < radius * (1 + 1e-4)])
         assert sure <= got <= possible
+
+
+@pytest.mark.parametrize("metric", ["L2", "IP"])
+def test_coarse_kmeans_defaults(faiss, metric):
+    """The coarse quantizer's k-means settings are Faiss's: 10 iterations
+    (not Clustering's 25), spherical for inner product."""
+    m = faiss.METRIC_L2 if metric == "L2" else faiss.METRIC_INNER_PRODUCT
+    index = faiss.IndexIVFFlat(faiss.IndexFlat(16, m), 16, 8, m)
+    assert index.cp.niter == 10
+    assert index.cp.spherical == (metric == "IP")
+    assert faiss.ClusteringParameters().niter == 25
+    assert faiss.index_factory(16, "IVF8,PQ4", m).cp.niter == 10

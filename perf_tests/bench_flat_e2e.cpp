@@ -17,13 +17,12 @@
 #include <faisslike/impl/FaisslikeException.h>
 #include <faisslike/utils/simd_levels.h>
 
+#include "bench_common.h"
 #include "vector_io.h"
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
+using faisslike::bench::seconds_since;
 
 struct Options {
     std::string base, query, ids_out, metric = "l2";
@@ -32,8 +31,7 @@ struct Options {
 
 Options parse(int argc, char** argv) {
     Options o;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        std::string key = argv[i], value = argv[i + 1];
+    faisslike::bench::parse_key_values(argc, argv, [&](const std::string& key, const std::string& value) {
         if (key == "--base") o.base = value;
         else if (key == "--query") o.query = value;
         else if (key == "--ids-out") o.ids_out = value;
@@ -42,8 +40,9 @@ Options parse(int argc, char** argv) {
         else if (key == "--threads") o.threads = std::atoi(value.c_str());
         else if (key == "--reps") o.reps = std::atoi(value.c_str());
         else if (key == "--single-queries") o.single_queries = std::atoi(value.c_str());
-        else throw faisslike::FaisslikeException("unknown option " + key);
-    }
+        else return false;
+        return true;
+    });
     if (o.base.empty() || o.query.empty()) {
         throw faisslike::FaisslikeException(
                 "usage: bench_flat_e2e --base B.npy --query Q.npy [--k K] [--threads T] "

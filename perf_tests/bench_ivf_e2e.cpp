@@ -14,7 +14,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <ctime>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -25,20 +24,13 @@
 #include <faisslike/index_io.h>
 #include <faisslike/utils/simd_levels.h>
 
+#include "bench_common.h"
 #include "vector_io.h"
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-/// CPU seconds used by the process so far (all threads).
-double cpu_seconds() {
-    timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
-}
+using faisslike::bench::cpu_seconds;
+using faisslike::bench::seconds_since;
 
 struct Options {
     std::string train, base, query, ids_prefix, metric = "l2", nprobes = "1,4,16,64";
@@ -48,8 +40,7 @@ struct Options {
 
 Options parse(int argc, char** argv) {
     Options o;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        std::string key = argv[i], value = argv[i + 1];
+    faisslike::bench::parse_key_values(argc, argv, [&](const std::string& key, const std::string& value) {
         if (key == "--train") o.train = value;
         else if (key == "--base") o.base = value;
         else if (key == "--query") o.query = value;
@@ -61,8 +52,9 @@ Options parse(int argc, char** argv) {
         else if (key == "--threads") o.threads = std::atoi(value.c_str());
         else if (key == "--reps") o.reps = std::atoi(value.c_str());
         else if (key == "--single-queries") o.single_queries = std::atoi(value.c_str());
-        else throw faisslike::FaisslikeException("unknown option " + key);
-    }
+        else return false;
+        return true;
+    });
     if (o.train.empty() || o.base.empty() || o.query.empty()) {
         throw faisslike::FaisslikeException(
                 "usage: bench_ivf_e2e --train T.npy --base B.npy --query Q.npy "

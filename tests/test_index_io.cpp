@@ -320,7 +320,7 @@ void register_tagged_flat() {
                            read_index_header(*t, in);
                            t->tag = in.read<int32_t>();
                            t->code_size = sizeof(float) * t->d;
-                           in.read_vector_as_bytes<float>(t->codes, uint64_t(t->ntotal) * t->d);
+                           in.read_vector_as_bytes<float>(t->codes, uint64_t(t->ntotal), uint64_t(t->d));
                            t->sync_l2norms();
                            return std::unique_ptr<Index>(std::move(t));
                        }});

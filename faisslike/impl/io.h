@@ -130,12 +130,16 @@ class ReadStream {
 
     /// A vector of T written as a size_t count then the items, stored as raw
     /// bytes (the flat codes of IndexFlat are floats kept in a byte array).
-    /// The count must equal expected_count. With IO_FLAG_MMAP the bytes stay in
+    /// The count must equal rows * per_row (a product that must not overflow:
+    /// both factors come from the file). With IO_FLAG_MMAP the bytes stay in
     /// the mapping, unless they sit at an address not aligned for T (Faiss's
     /// IndexFlat layout puts its floats at an odd offset): those are copied,
     /// since reading misaligned floats is undefined behaviour in C++.
     template <class T>
-    void read_vector_as_bytes(MaybeOwnedVector<uint8_t>& out, uint64_t expected_count) {
+    void read_vector_as_bytes(MaybeOwnedVector<uint8_t>& out, uint64_t rows, uint64_t per_row) {
+        uint64_t expected_count = 0;
+        check(!__builtin_mul_overflow(rows, per_row, &expected_count), "%llu rows of %llu items overflow",
+              (unsigned long long)rows, (unsigned long long)per_row);
         uint64_t count = read<uint64_t>();
         check(count == expected_count, "vector of %llu items where %llu were expected",
               (unsigned long long)count, (unsigned long long)expected_count);

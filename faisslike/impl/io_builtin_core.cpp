@@ -43,7 +43,7 @@ std::unique_ptr<Index> read_flat(uint32_t code, ReadStream& in) {
     in.check(code != fourcc("IxFI") || flat->metric_type == METRIC_INNER_PRODUCT,
              "IxFI block with a non-IP metric");
     flat->code_size = sizeof(float) * size_t(flat->d);
-    in.read_vector_as_bytes<float>(flat->codes, uint64_t(flat->ntotal) * uint64_t(flat->d));
+    in.read_vector_as_bytes<float>(flat->codes, uint64_t(flat->ntotal), uint64_t(flat->d));
     flat->sync_l2norms();
     return flat;
 }

@@ -86,7 +86,7 @@ std::unique_ptr<Index> read_index_pq(uint32_t, ReadStream& in) {
     read_index_header(*idx, in);
     read_pq(idx->pq, idx->d, in);
     idx->code_size = idx->pq.code_size;
-    in.read_vector_as_bytes<uint8_t>(idx->codes, uint64_t(idx->ntotal) * idx->code_size);
+    in.read_vector_as_bytes<uint8_t>(idx->codes, uint64_t(idx->ntotal), idx->code_size);
     int32_t search_type = in.read<int32_t>();
     in.check(search_type == IndexPQ::ST_PQ, "IndexPQ search type %d is not supported (only ST_PQ)", search_type);
     idx->search_type = IndexPQ::Search_type_t(search_type);
@@ -109,7 +109,7 @@ std::unique_ptr<Index> read_index_sq(uint32_t, ReadStream& in) {
     read_index_header(*idx, in);
     read_sq(idx->sq, idx->d, in);
     idx->code_size = idx->sq.code_size;
-    in.read_vector_as_bytes<uint8_t>(idx->codes, uint64_t(idx->ntotal) * idx->code_size);
+    in.read_vector_as_bytes<uint8_t>(idx->codes, uint64_t(idx->ntotal), idx->code_size);
     in.check(!idx->is_trained || idx->sq.is_trained(), "trained IndexScalarQuantizer without ranges");
     return idx;
 }

@@ -72,7 +72,7 @@ except ImportError as _e:  # pragma: no cover - depends on the environment
 
 from . import swigfaisslike as _swig
 from . import table as _table
-from .array_conversions import copy_array_to_vector, swig_ptr, vector_to_array
+from .array_conversions import copy_array_to_vector, rev_swig_ptr, swig_ptr, vector_to_array
 from .extra_wrappers import normalize_L2
 
 __all__ = [
@@ -493,6 +493,176 @@ def _take(ds, rowids, columns):
     return rows.take(pa.array(inverse))
 
 
+# Dataset changes since the index was built ---------------------------------
+#
+# The index holds the rows of the dataset version it was built from
+# (info["dataset_version"], info["fragment_ids"]). Lance data files are
+# immutable: a delete adds a deletion file, an append or an update (delete +
+# append) adds fragments, a compaction rewrites fragments under new ids. A
+# current fragment is therefore "indexed" when it has the id of a fragment
+# the index was built from *and* the same data files for the vector column
+# (a restore followed by an append may reuse a fragment id; a column rewrite
+# changes the files); its live rows whose _rowid the index holds are served
+# by the index. Every other label of the index is excluded from the index
+# search (deleted or moved rows), and the live rows of the other fragments
+# are flat-searched. With stable row ids an updated row keeps its _rowid but
+# moves to a new fragment, so the same rule covers it.
+
+
+class _Drift:
+    """What the index misses at one dataset version: ``exclude`` (an
+    IDSelector keeping the index's labels that are still live and unchanged,
+    or None), ``ids`` / ``x`` (_rowid and vectors of the live rows the index
+    does not hold; nulls dropped), ``unindexed_fragments`` (Lance's trigger
+    for merging with a flat search)."""
+
+    def __init__(self, exclude, n_excluded, ids, x, unindexed_fragments):
+        self.exclude = exclude
+        self.n_excluded = n_excluded
+        self.ids = ids
+        self.x = x
+        self.unindexed_fragments = unindexed_fragments
+
+
+_DRIFT_CACHE_SIZE = 4  # dataset versions remembered per index
+
+
+def _indexed_rowids(li):
+    """The sorted _rowid values the index holds (cached on the LanceIndex);
+    None when they cannot be listed."""
+    cached = getattr(li, "_indexed_rowids", None)
+    if cached is not None:
+        return cached
+    if li.rowids is not None:
+        ids = np.unique(np.asarray(li.rowids, dtype=np.int64))
+    else:
+        ivf = _swig.try_extract_index_ivf(li.index)
+        if ivf is None:
+            return None
+        invlists = _swig.downcast_index(ivf).invlists
+        parts = []
+        for l in range(invlists.nlist):
+            n = invlists.list_size(l)
+            if n:
+                parts.append(rev_swig_ptr(invlists.get_ids(l), n).copy())
+        ids = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+    li._indexed_rowids = ids
+    return ids
+
+
+def _vector_files(fragment, field_id):
+    return tuple(sorted(f.path for f in fragment.data_files() if field_id in f.fields))
+
+
+def _drift(ds, li):
+    """The :class:`_Drift` of ``ds`` relative to the index ``li``, or None
+    when the index covers the dataset exactly (nothing deleted, nothing
+    added): then the search is the index's alone. Cached per dataset uri and
+    version on the LanceIndex, so only the first query of a version pays."""
+    built_version = li.info.get("dataset_version")
+    version = ds.version
+    if built_version is None or version == built_version:
+        return None
+    key = (str(ds.uri), version)
+    states = li.__dict__.setdefault("_drift_states", {})
+    if key in states:
+        return states[key]
+    state = _compute_drift(ds, li, built_version)
+    if len(states) >= _DRIFT_CACHE_SIZE:
+        states.pop(next(iter(states)))
+    states[key] = state
+    return state
+
+
+def _compute_drift(ds, li, built_version):
+    indexed = _indexed_rowids(li)
+    if indexed is None:
+        return None  # cannot tell which rows the index holds: index only
+    column = li.column
+    field_id = ds.lance_schema.field(column).id()
+    built_ids = set(li.info.get("fragment_ids") or ())
+    try:
+        built = {f.fragment_id: f for f in ds.checkout_version(built_version).get_fragments()
+                 if f.fragment_id in built_ids}
+    except Exception:  # that version was cleaned up: compare fragment ids only
+        built = None
+    current = ds.get_fragments()
+    covered, unindexed, same_deletions = [], [], built is not None
+    for f in current:
+        if f.fragment_id not in built_ids:
+            unindexed.append(f)
+            continue
+        if built is not None:
+            old = built.get(f.fragment_id)
+            if old is None or _vector_files(old, field_id) != _vector_files(f, field_id):
+                unindexed.append(f)
+                continue
+            same_deletions &= old.deletion_file() == f.deletion_file()
+        covered.append(f)
+    # The index's rows are all still live when every fragment it was built
+    # from is still there, unchanged, without new deletions.
+    if same_deletions and len(covered) == len(built_ids):
+        excluded = np.zeros(0, np.int64)
+    elif covered:
+        live = ds.scanner(columns=[], with_row_id=True, fragments=covered).to_table()["_rowid"]
+        live = live.to_numpy().astype(np.int64)
+        excluded = indexed[~np.isin(indexed, live)]
+    else:
+        excluded = indexed
+    if len(excluded) == 0 and not unindexed:
+        return None
+    exclude = None
+    if len(excluded):
+        # Keep the labels whose rows are live: Not(excluded), mapped to
+        # positions for indexes that number their vectors (HNSW).
+        exclude = _swig.IDSelectorNot(li.selector(excluded))
+    ids = np.zeros(0, np.int64)
+    x = np.zeros((0, ds.schema.field(column).type.list_size), np.float32)
+    if unindexed:
+        tbl = ds.scanner(columns=[column], with_row_id=True, fragments=unindexed).to_table()
+        vectors = tbl[column]
+        if vectors.null_count:  # Lance's flat search drops null vectors
+            tbl = tbl.filter(vectors.is_valid())
+        if tbl.num_rows:
+            ids = tbl["_rowid"].to_numpy().astype(np.int64)
+            x = _vectors(tbl[column])
+    return _Drift(exclude, len(excluded), ids, x, len(unindexed))
+
+
+def _flat_rows(metric, Q, k, ids, x, allowed=None):
+    """Exact top k of each query over the rows (ids, x), Lance's order;
+    only the rows in ``allowed`` when given."""
+    if allowed is not None:
+        keep = np.isin(ids, allowed)
+        ids, x = ids[keep], x[keep]
+    out_ids = np.full((len(Q), k), -1, dtype=np.int64)
+    out_d = np.full((len(Q), k), np.inf, dtype=np.float32)
+    if len(ids) == 0:
+        return out_ids, out_d
+    for i, q in enumerate(Q):
+        dist = _exact_distances(metric, q, x)
+        order = np.lexsort((ids, dist))[:k]
+        out_ids[i, : len(order)] = ids[order]
+        out_d[i, : len(order)] = dist[order]
+    return out_ids, out_d
+
+
+def _merge(a_ids, a_d, b_ids, b_d, k):
+    """The best k of two (nq, *) result sets by (_distance, _rowid); -1
+    padded."""
+    ids = np.concatenate([a_ids, b_ids], axis=1)
+    dist = np.concatenate([a_d, b_d], axis=1).astype(np.float32)
+    out_ids = np.full((len(ids), k), -1, dtype=np.int64)
+    out_d = np.full((len(ids), k), np.inf, dtype=np.float32)
+    for i in range(len(ids)):
+        valid = ids[i] >= 0
+        ids_i, d_i = ids[i][valid], dist[i][valid]
+        order = np.lexsort((ids_i, d_i))[:k]
+        out_ids[i, : len(order)] = ids_i[order]
+        out_d[i, : len(order)] = d_i[order]
+    return out_ids, out_d
+
+
 def search(
     dataset,
     nearest,
@@ -502,6 +672,7 @@ def search(
     with_row_id=False,
     index=None,
     name=None,
+    fast_search=False,
 ):
     """A Lance vector query answered by a faisslike index; returns a pyarrow
     Table like ``dataset.to_table(nearest=..., filter=where, columns=...,
@@ -522,6 +693,12 @@ def search(
 
     ``index``: a :class:`LanceIndex`; default the one named ``name``
     (default ``<column>_idx``) beside the dataset.
+
+    When the dataset changed since the index was built (another version),
+    deleted rows are excluded inside the index search and rows the index
+    does not hold (appended, updated) are flat-searched and merged, as Lance
+    does; ``fast_search=True`` (Lance's to_table/scanner flag) skips that
+    flat search. See the module docstring.
     """
     ds = _dataset(dataset)
     nearest = dict(nearest)
@@ -565,8 +742,19 @@ def search(
         if asked_metric is not None and _metric_name(asked_metric) != li.metric:
             # Lance silently uses the index's metric (lance#5608); refuse instead.
             raise ValueError("the index uses metric %r; %r was asked" % (li.metric, asked_metric))
+        drift = _drift(ds, li)
         rowids, dists = _index_search(ds, li, Q, k, r if refine else None, nprobes, ef,
-                                      allowed if prefilter else None)
+                                      allowed if prefilter else None,
+                                      exclude=drift.exclude if drift is not None else None)
+        if drift is not None and drift.unindexed_fragments and not fast_search:
+            # Lance (knn_combined): the index's k candidates are re-ranked
+            # with exact distances, merged with an exact search of the rows
+            # it does not hold (the where filter applied to them when
+            # prefiltering), best k kept.
+            if not refine:
+                rowids, dists = _refine(ds, li.column, li.metric, Q, rowids, k)
+            flat = _flat_rows(li.metric, Q, k, drift.ids, drift.x, allowed if prefilter else None)
+            rowids, dists = _merge(rowids, dists, flat[0], flat[1], k)
         if allowed is not None and not prefilter:
             keep = np.isin(rowids, allowed) & (rowids >= 0)
             rowids = np.where(keep, rowids, -1)
@@ -594,8 +782,9 @@ def search(
     return table
 
 
-def _index_search(ds, li, Q, k, refine, nprobes, ef, allowed):
-    """(rowids, distances) of shape (nq, k), -1 padded, Lance's distances."""
+def _index_search(ds, li, Q, k, refine, nprobes, ef, allowed, exclude=None):
+    """(rowids, distances) of shape (nq, k), -1 padded, Lance's distances.
+    ``exclude``: an IDSelector of the labels still live (see _drift)."""
     index = li.index
     metric = li.metric
     Qs = Q.copy()
@@ -603,6 +792,8 @@ def _index_search(ds, li, Q, k, refine, nprobes, ef, allowed):
         normalize_L2(Qs)
     kk = k * refine if refine else k
     sel = li.selector(allowed) if allowed is not None else None
+    if exclude is not None:
+        sel = exclude if sel is None else _swig.IDSelectorAnd(sel, exclude)
     ivf = _swig.try_extract_index_ivf(index)
     if ivf is not None:
         nlist = _swig.downcast_index(ivf).nlist
@@ -815,6 +1006,11 @@ def read_lance_ivf_pq(dataset, name=None, column="vector"):
         "hnsw_coarse": False,
         "source": "lance index %s (%s)" % (name, index_uuid),
     }
+    # Where Lance built it from, so that search() masks rows deleted since
+    # and flat-searches the fragments it does not cover, as Lance does.
+    segment = [e for e in ds.describe_indices() if e.name == name][0].segments[0]
+    info["dataset_version"] = int(segment.dataset_version_at_last_update)
+    info["fragment_ids"] = [int(f) for f in segment.fragment_ids]
     return LanceIndex(index, info)
 
 

@@ -358,3 +358,200 @@ def test_faisslike_ivf_pq_written_for_lance_has_the_same_codes(faisslike, fl, da
     mine = fl.search(ds, {"column": "vector", "q": q, "k": 10, "nprobes": 4}, columns=[],
                      with_row_id=True, index=ours)
     np.testing.assert_array_equal(mine["_rowid"].to_numpy(), theirs["_rowid"].to_numpy())
+
+
+# Dataset changes after the index was built ---------------------------------
+#
+# Lance finds rows appended after its index was built (flat search of the
+# fragments the index does not cover, merged with the index's results) and
+# never returns deleted rows; an update is a delete plus an append.
+
+ND = 1500
+
+
+def _live(ds):
+    """(rowids, i, cat, vectors) of the dataset's live rows, by _rowid (with
+    stable row ids a moved row keeps its _rowid: the scan order is not
+    _rowid order)."""
+    t = ds.to_table(columns=["i", "cat", "vector"], with_row_id=True).sort_by("_rowid")
+    return (t["_rowid"].to_numpy().astype(np.int64), t["i"].to_numpy(), t["cat"].to_numpy(),
+            np.stack(t["vector"].to_numpy(zero_copy_only=False)))
+
+
+def _changed_dataset(path, stable_row_ids=False):
+    """A dataset of ND rows (3 fragments) and, after ``build(ds)`` has made
+    the index, the changes: appended rows (some right next to the queries),
+    deletions in old and new fragments, vectors replaced by merge_insert,
+    another column updated. Returns (uri, build-and-change function, queries)."""
+    x = clustered(ND + 300, D, seed=21, nclusters=20)
+    rng = np.random.default_rng(22)
+    uri = str(path / "drift.lance")
+
+    def table(lo, hi, vectors):
+        return pa.table({"i": np.arange(lo, hi, dtype=np.int64), "cat": np.arange(lo, hi) % 7,
+                         "vector": _fsl(vectors)})
+
+    lance.write_dataset(table(0, ND, x[:ND]), uri, max_rows_per_file=600,
+                        enable_stable_row_ids=stable_row_ids)
+    xq = x[rng.choice(ND, 6, replace=False)] + rng.normal(size=(6, D)).astype(np.float32) * 0.3
+    appended = x[ND:].copy()
+    appended[:4] = xq[:4] + 0.01  # nearest to the first queries
+    moved = xq[4:] + 0.02  # rows 12 and 13 get vectors next to the last queries
+
+    def change():
+        ds = lance.write_dataset(table(ND, ND + 300, appended), uri, mode="append")
+        ds.delete("i % 5 = 0 OR i = 1")  # i = ND + 0 is one of the close appended rows
+        new = pa.table({"i": np.array([12, 13], np.int64), "cat": np.array([3, 3]), "vector": _fsl(moved)})
+        ds.merge_insert("i").when_matched_update_all().execute(new)
+        ds = lance.dataset(uri)
+        ds.update({"cat": "cat + 100"}, where="i >= 20 AND i < 40")
+        return lance.dataset(uri)
+
+    # Queries at the appended rows, at the replaced vectors, at the old
+    # vectors of rows 12 and 13, and anywhere.
+    queries = np.vstack([xq, x[[12, 13]], x[rng.choice(ND, 4, replace=False)]]).astype(np.float32)
+    return uri, change, queries
+
+
+def _check_against_brute_force(fl, ds, li, queries, k, metric="l2", where=None, prefilter=False,
+                               exact_ids=True, **kw):
+    rowids, i_col, cat, X = _live(ds)
+    keep = np.ones(len(rowids), bool) if where is None else where(cat)
+    res = fl.search(ds, {"q": queries, "k": k, "nprobes": 64, "ef": 300}, columns=["i", "cat"],
+                    with_row_id=True, index=li, where=None if where is None else kw["sql"],
+                    prefilter=prefilter)
+    assert res.column_names == ["query_index", "i", "cat", "_distance", "_rowid"]
+    recall = total = 0
+    for qi, q in enumerate(queries):
+        got = res.filter(pc.equal(res["query_index"], qi))
+        ids = got["_rowid"].to_numpy().astype(np.int64)
+        # Live rows only, columns read from the current version.
+        pos = np.searchsorted(rowids, ids)
+        assert np.array_equal(rowids[pos], ids)
+        np.testing.assert_array_equal(got["i"].to_numpy(), i_col[pos])
+        assert keep[pos].all()
+        if prefilter or where is None:
+            gt, gd = _brute_force(metric, q, X[keep], rowids[keep], k)
+        else:
+            top, _ = _brute_force(metric, q, X, rowids, k)
+            gt = top[keep[np.searchsorted(rowids, top)]]
+        # Merged results carry exact distances, in Lance's order.
+        np.testing.assert_allclose(got["_distance"].to_numpy(), _exact(metric, q, X[pos]),
+                                   rtol=1e-4, atol=1e-4)
+        if exact_ids:
+            np.testing.assert_array_equal(ids, gt)
+        else:
+            assert len(ids) == len(gt)
+            recall += len(set(ids) & set(gt))
+            total += len(gt)
+    if not exact_ids:
+        assert recall >= 0.9 * total
+    return res
+
+
+@pytest.mark.parametrize("stable_row_ids", [False, True])
+@pytest.mark.parametrize(
+    "index_type,kwargs",
+    [
+        ("IVF_FLAT", dict(num_partitions=4)),  # labels are _rowid values
+        ("IVF_HNSW_FLAT", dict(m=16, ef_construction=80)),  # one graph, labels are positions
+    ],
+)
+def test_rows_appended_deleted_updated_after_the_build(fl, tmp_path, index_type, kwargs, stable_row_ids):
+    uri, change, queries = _changed_dataset(tmp_path, stable_row_ids)
+    li = fl.create_index(lance.dataset(uri), "vector", index_type, progress=False, **kwargs)
+    built = set(li.labels_to_rowids(np.arange(li.index.ntotal))) if li.rowids is not None else None
+    ds = change()
+    assert ds.version != li.info["dataset_version"]
+    assert ds.has_stable_row_ids == stable_row_ids
+    exact = index_type == "IVF_FLAT"  # every partition probed: exhaustive
+    res = _check_against_brute_force(fl, ds, li, queries, 10, exact_ids=exact)
+    # The rows next to the queries (appended, or moved there by the update)
+    # come first, whatever the index holds; the deleted one never.
+    top = {qi: res.filter(pc.equal(res["query_index"], qi))["i"].to_numpy()[0] for qi in range(6)}
+    assert top == {0: top[0], 1: ND + 1, 2: ND + 2, 3: ND + 3, 4: 12, 5: 13}
+    assert top[0] != ND + 0
+    if built is not None:
+        assert any(r not in built for r in res["_rowid"].to_numpy().astype(np.int64))
+    # With a where clause, prefiltered (k rows whenever k match) or not.
+    for prefilter in (True, False):
+        _check_against_brute_force(fl, ds, li, queries, 10, where=lambda c: c % 7 < 2,
+                                   sql="cat % 7 < 2", prefilter=prefilter, exact_ids=exact)
+    _check_against_brute_force(fl, ds, li, queries, 10, where=lambda c: c >= 100,
+                               sql="cat >= 100", prefilter=True, exact_ids=exact)
+
+
+def test_fast_search_skips_the_rows_the_index_does_not_hold(fl, tmp_path):
+    uri, change, queries = _changed_dataset(tmp_path)
+    li = fl.create_index(lance.dataset(uri), "vector", "IVF_FLAT", num_partitions=4, progress=False)
+    ds = change()
+    rowids, i_col, cat, X = _live(ds)
+    old = (i_col < ND) & ~np.isin(i_col, [12, 13]) & ~((i_col >= 20) & (i_col < 40))
+    res = fl.search(ds, {"q": queries, "k": 10, "nprobes": 4}, columns=["i"], with_row_id=True,
+                    index=li, fast_search=True)
+    for qi, q in enumerate(queries):
+        got = res.filter(pc.equal(res["query_index"], qi))
+        # Only rows still live and unchanged since the build, k of them.
+        gt, gd = _brute_force("l2", q, X[old], rowids[old], 10)
+        np.testing.assert_array_equal(got["_rowid"].to_numpy().astype(np.int64), gt)
+        np.testing.assert_allclose(got["_distance"].to_numpy(), gd, rtol=1e-4, atol=1e-4)
+
+
+def test_changes_are_worked_out_once_per_version(fl, tmp_path, monkeypatch):
+    uri, change, queries = _changed_dataset(tmp_path)
+    ds = lance.dataset(uri)
+    li = fl.create_index(ds, "vector", "IVF_FLAT", num_partitions=4, progress=False)
+    calls = []
+    compute = fl._compute_drift
+    monkeypatch.setattr(fl, "_compute_drift", lambda *a: calls.append(a) or compute(*a))
+    nearest = {"q": queries[0], "k": 5, "nprobes": 4}
+    before = fl.search(ds, nearest, columns=[], with_row_id=True, index=li)
+    assert calls == []  # the dataset the index was built from: the index alone
+    ds2 = change()
+    fl.search(ds2, nearest, index=li)
+    fl.search(lance.dataset(uri), nearest, index=li)
+    assert len(calls) == 1
+    # The old version still answers from the index alone.
+    assert fl.search(ds, nearest, columns=[], with_row_id=True, index=li).equals(before)
+    # A new version without changes to the rows (a column added) is clean.
+    ds3 = lance.dataset(uri, version=li.info["dataset_version"])
+    ds3.restore()
+    ds3 = lance.dataset(uri)
+    assert fl._drift(ds3, li) is None
+    assert fl.search(ds3, nearest, columns=[], with_row_id=True, index=li).equals(before)
+
+
+@pytest.mark.parametrize("metric", ["l2", "cosine"])
+def test_changed_dataset_answers_as_lance_with_its_own_index(fl, data, tmp_path, metric):
+    """Lance's IVF_PQ read into faisslike, then rows appended and deleted:
+    both engines merge the index's candidates with the unindexed rows the
+    same way (exact re-rank), so rows and distances agree."""
+    uri = str(tmp_path / "lance_own.lance")
+    lance.write_dataset(pa.table({"i": np.arange(3000), "vector": _fsl(data["x"][:3000])}), uri,
+                        max_rows_per_file=1000)
+    ds = lance.dataset(uri).create_index("vector", "IVF_PQ", metric=metric, num_partitions=4,
+                                         num_sub_vectors=8)
+    read = fl.read_lance_ivf_pq(ds)
+    extra = data["x"][3000:3400].copy()
+    extra[:3] = data["xq"][:3] + 0.01
+    ds = lance.write_dataset(pa.table({"i": np.arange(3000, 3400), "vector": _fsl(extra)}), uri, mode="append")
+    ds.delete("i % 4 = 1")
+    ds = lance.dataset(uri)
+    cases = [(fast, where, prefilter, refine) for fast in (False, True) for refine in (None, 3)
+             for where, prefilter in ((None, False), ("i % 3 = 0", True), ("i % 3 = 0", False))]
+    for fast_search, where, prefilter, refine in cases:
+        # One query at a time, then the batch (query_index first).
+        for q in list(data["xq"][:4]) + [data["xq"][:4]]:
+            nearest = {"column": "vector", "q": q, "k": 10, "nprobes": 2, "refine_factor": refine}
+            theirs = ds.to_table(nearest=nearest, filter=where, prefilter=prefilter, columns=["i"],
+                                 with_row_id=True, fast_search=fast_search)
+            mine = fl.search(ds, nearest, where=where, prefilter=prefilter, columns=["i"],
+                             with_row_id=True, index=read, fast_search=fast_search)
+            assert mine.column_names == theirs.column_names
+            np.testing.assert_array_equal(mine["_rowid"].to_numpy(), theirs["_rowid"].to_numpy())
+            np.testing.assert_allclose(mine["_distance"].to_numpy(), theirs["_distance"].to_numpy(),
+                                       rtol=1e-4, atol=1e-4)
+            assert (mine["i"].to_numpy() % 4 != 1).all()
+            if np.ndim(q) == 2 and where is None:
+                # The rows appended next to the queries: found unless fast_search.
+                assert (mine["i"].to_numpy() >= 3000).any() != fast_search

@@ -190,6 +190,69 @@ TEST_F(Interrupt, CallbackApi) {
     EXPECT_NO_THROW(InterruptCallback::check());
 }
 
+/// A callback that runs `action` from inside want_interrupt, then answers.
+class CallbackWithAction : public InterruptCallback {
+   public:
+    CallbackWithAction(std::function<void()> action, bool answer)
+            : action_(std::move(action)), answer_(answer) {}
+    bool want_interrupt() override {
+        calls_++;
+        action_();
+        return answer_;
+    }
+    int calls() const { return calls_; }
+
+   private:
+    std::function<void()> action_;
+    bool answer_;
+    int calls_ = 0;
+};
+
+TEST_F(Interrupt, CallbackMayClearOrReplaceItselfOrPoll) {
+    // Clearing from inside (what a Python handler may do): the poll completes
+    // and the callback, alive until the call returns, is then gone.
+    InterruptCallback::instance =
+            std::make_shared<CallbackWithAction>([] { InterruptCallback::clear_instance(); }, true);
+    EXPECT_THROW(InterruptCallback::check(), InterruptedException);
+    EXPECT_FALSE(InterruptCallback::instance);
+    EXPECT_FALSE(InterruptCallback::is_interrupted());
+
+    // Replacing itself.
+    InterruptCallback::instance =
+            std::make_shared<CallbackWithAction>([] { TimeoutCallback::reset(3600); }, false);
+    EXPECT_FALSE(InterruptCallback::is_interrupted());
+    EXPECT_NE(dynamic_cast<TimeoutCallback*>(InterruptCallback::instance.get()), nullptr);
+
+    // Polling from inside (a handler that runs a computation) reaches itself.
+    bool inside = false;
+    auto nested = std::make_shared<CallbackWithAction>(
+            [&inside] {
+                if (!inside) {
+                    inside = true;
+                    InterruptCallback::check();
+                }
+            },
+            false);
+    InterruptCallback::instance = nested;
+    EXPECT_FALSE(InterruptCallback::is_interrupted());
+    EXPECT_EQ(nested->calls(), 2);
+
+    // During a computation on two threads: the polls that come after the
+    // callback cleared itself find none, and the search completes.
+    omp_set_num_threads(2);
+    const size_t d = 64;
+    auto xb = clustered_vectors(20000, d, 3);
+    auto xq = clustered_vectors(1000, d, 4);
+    IndexFlatL2 index(d);
+    index.add(idx_t(xb.size() / d), xb.data());
+    const Knn expected = search(index, xq, 10);
+    auto clearing = std::make_shared<CallbackWithAction>([] { InterruptCallback::clear_instance(); }, false);
+    InterruptCallback::instance = clearing;
+    EXPECT_EQ(search(index, xq, 10), expected);
+    EXPECT_GE(clearing->calls(), 1);
+    EXPECT_FALSE(InterruptCallback::instance);
+}
+
 TEST_F(Interrupt, TimeoutCallbackFiresOnceAfterItsTime) {
     TimeoutCallback::reset(3600);
     EXPECT_FALSE(InterruptCallback::is_interrupted());

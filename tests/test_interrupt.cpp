@@ -62,6 +62,21 @@ Knn search(const Index& index, const std::vector<float>& xq, idx_t k,
     return r;
 }
 
+/// 1000 queries to a flat index of 20000 vectors (d = 64), with their results.
+struct FlatSearchWork {
+    static constexpr size_t d = 64;
+    IndexFlatL2 index{int(d)};
+    std::vector<float> xq = clustered_vectors(1000, d, 4);
+    Knn expected;
+
+    FlatSearchWork() {
+        auto xb = clustered_vectors(20000, d, 3);
+        index.add(idx_t(xb.size() / d), xb.data());
+        expected = run();
+    }
+    Knn run() const { return search(index, xq, 10); }
+};
+
 /// Fraction of the true k nearest neighbours (brute force over xb) found.
 double recall(const Knn& r, const std::vector<float>& xq, const std::vector<float>& xb, size_t d,
               size_t k) {
@@ -240,15 +255,10 @@ TEST_F(Interrupt, CallbackMayClearOrReplaceItselfOrPoll) {
     // During a computation on two threads: the polls that come after the
     // callback cleared itself find none, and the search completes.
     omp_set_num_threads(2);
-    const size_t d = 64;
-    auto xb = clustered_vectors(20000, d, 3);
-    auto xq = clustered_vectors(1000, d, 4);
-    IndexFlatL2 index(d);
-    index.add(idx_t(xb.size() / d), xb.data());
-    const Knn expected = search(index, xq, 10);
+    FlatSearchWork work;
     auto clearing = std::make_shared<CallbackWithAction>([] { InterruptCallback::clear_instance(); }, false);
     InterruptCallback::instance = clearing;
-    EXPECT_EQ(search(index, xq, 10), expected);
+    EXPECT_EQ(work.run(), work.expected);
     EXPECT_GE(clearing->calls(), 1);
     EXPECT_FALSE(InterruptCallback::instance);
 }
@@ -302,15 +312,9 @@ TEST_F(Interrupt, FlatSearchOnSeveralThreads) {
     // Several threads split the database rows; whichever thread polls and
     // sees the interrupt stops the others.
     omp_set_num_threads(2);
-    const size_t d = 64;
-    auto xb = clustered_vectors(20000, d, 3);
-    auto xq = clustered_vectors(1000, d, 4);
-    IndexFlatL2 index(d);
-    index.add(idx_t(xb.size() / d), xb.data());
-    const Knn expected = search(index, xq, 10);
-    interrupt_first_and_last(
-            count_polls([&] { search(index, xq, 10); }), [&] { search(index, xq, 10); },
-            [&] { EXPECT_EQ(search(index, xq, 10), expected); });
+    FlatSearchWork work;
+    interrupt_first_and_last(count_polls([&] { work.run(); }), [&] { work.run(); },
+                             [&] { EXPECT_EQ(work.run(), work.expected); });
 }
 
 TEST_F(Interrupt, KMeansKeepsItsCentroids) {

@@ -62,6 +62,21 @@ Knn search(const Index& index, const std::vector<float>& xq, idx_t k,
     return r;
 }
 
+/// 1000 queries to a flat index of 20000 vectors (d = 64), with their results.
+struct FlatSearchWork {
+    static constexpr size_t d = 64;
+    IndexFlatL2 index{int(d)};
+    std::vector<float> xq = clustered_vectors(1000, d, 4);
+    Knn expected;
+
+    FlatSearchWork() {
+        auto xb = clustered_vectors(20000, d, 3);
+        index.add(idx_t(xb.size() / d), xb.data());
+        expected = run();
+    }
+    Knn run() const { return search(index, xq, 10); }
+};
+
 /// Fraction of the true k nearest neighbours (brute force over xb) found.
 double recall(const Knn& r, const std::vector<float>& xq, const std::vector<float>& xb, size_t d,
               size_t k) {
@@ -116,6 +131,51 @@ class Interrupt : public ::testing::Test {
         }
     }
 
+    /// Like interrupt_first_and_last, at five polls spread over the work.
+    static void interrupt_throughout(long polls, const std::function<void()>& work,
+                                     const std::function<void()>& unchanged) {
+        ASSERT_GE(polls, 5) << "the work is too short to poll at five places";
+        for (long at : {0L, polls / 4, polls / 2, 3 * polls / 4, polls - 1}) {
+            SCOPED_TRACE("interrupted at poll " + std::to_string(at) + " of " + std::to_string(polls));
+            InterruptCallback::instance = std::make_unique<PollCounter>(at);
+            EXPECT_THROW(work(), InterruptedException);
+            InterruptCallback::clear_instance();
+            unchanged();
+        }
+    }
+
+    /// Fills an index from `make` with xbase, then checks that an add of
+    /// xadd interrupted anywhere (at five polls, or the first and last)
+    /// leaves the same bytes, and that adding again gives the index of an
+    /// add never interrupted (into an index built the same way: a clone would
+    /// not have the same random state), one that finds the true neighbours.
+    static void expect_interrupted_add_restores(const std::function<std::unique_ptr<Index>()>& make,
+                                                const std::vector<float>& xbase,
+                                                const std::vector<float>& xadd, double min_recall,
+                                                bool five_polls) {
+        auto index = make(), reference = make();
+        const size_t d = size_t(index->d), k = 10;
+        auto xq = clustered_vectors(200, d, 20);
+        const idx_t nbase = idx_t(xbase.size() / d), nadd = idx_t(xadd.size() / d);
+        index->add(nbase, xbase.data());
+        reference->add(nbase, xbase.data());
+        const auto before = serialize_index(index.get());
+        long polls = count_polls([&] { reference->add(nadd, xadd.data()); });
+        auto work = [&] { index->add(nadd, xadd.data()); };
+        auto unchanged = [&] { EXPECT_EQ(serialize_index(index.get()), before); };
+        if (five_polls) {
+            interrupt_throughout(polls, work, unchanged);
+        } else {
+            interrupt_first_and_last(polls, work, unchanged);
+        }
+
+        index->add(nadd, xadd.data());
+        EXPECT_EQ(serialize_index(index.get()), serialize_index(reference.get()));
+        std::vector<float> all(xbase);
+        all.insert(all.end(), xadd.begin(), xadd.end());
+        EXPECT_GE(recall(search(*index, xq, k), xq, all, d, k), min_recall);
+    }
+
     int threads_ = 1;
 };
 
@@ -143,6 +203,64 @@ TEST_F(Interrupt, CallbackApi) {
     EXPECT_FALSE(InterruptCallback::instance);
     EXPECT_FALSE(InterruptCallback::is_interrupted());
     EXPECT_NO_THROW(InterruptCallback::check());
+}
+
+/// A callback that runs `action` from inside want_interrupt, then answers.
+class CallbackWithAction : public InterruptCallback {
+   public:
+    CallbackWithAction(std::function<void()> action, bool answer)
+            : action_(std::move(action)), answer_(answer) {}
+    bool want_interrupt() override {
+        calls_++;
+        action_();
+        return answer_;
+    }
+    int calls() const { return calls_; }
+
+   private:
+    std::function<void()> action_;
+    bool answer_;
+    int calls_ = 0;
+};
+
+TEST_F(Interrupt, CallbackMayClearOrReplaceItselfOrPoll) {
+    // Clearing from inside (what a Python handler may do): the poll completes
+    // and the callback, alive until the call returns, is then gone.
+    InterruptCallback::instance =
+            std::make_shared<CallbackWithAction>([] { InterruptCallback::clear_instance(); }, true);
+    EXPECT_THROW(InterruptCallback::check(), InterruptedException);
+    EXPECT_FALSE(InterruptCallback::instance);
+    EXPECT_FALSE(InterruptCallback::is_interrupted());
+
+    // Replacing itself.
+    InterruptCallback::instance =
+            std::make_shared<CallbackWithAction>([] { TimeoutCallback::reset(3600); }, false);
+    EXPECT_FALSE(InterruptCallback::is_interrupted());
+    EXPECT_NE(dynamic_cast<TimeoutCallback*>(InterruptCallback::instance.get()), nullptr);
+
+    // Polling from inside (a handler that runs a computation) reaches itself.
+    bool inside = false;
+    auto nested = std::make_shared<CallbackWithAction>(
+            [&inside] {
+                if (!inside) {
+                    inside = true;
+                    InterruptCallback::check();
+                }
+            },
+            false);
+    InterruptCallback::instance = nested;
+    EXPECT_FALSE(InterruptCallback::is_interrupted());
+    EXPECT_EQ(nested->calls(), 2);
+
+    // During a computation on two threads: the polls that come after the
+    // callback cleared itself find none, and the search completes.
+    omp_set_num_threads(2);
+    FlatSearchWork work;
+    auto clearing = std::make_shared<CallbackWithAction>([] { InterruptCallback::clear_instance(); }, false);
+    InterruptCallback::instance = clearing;
+    EXPECT_EQ(work.run(), work.expected);
+    EXPECT_GE(clearing->calls(), 1);
+    EXPECT_FALSE(InterruptCallback::instance);
 }
 
 TEST_F(Interrupt, TimeoutCallbackFiresOnceAfterItsTime) {
@@ -194,15 +312,9 @@ TEST_F(Interrupt, FlatSearchOnSeveralThreads) {
     // Several threads split the database rows; whichever thread polls and
     // sees the interrupt stops the others.
     omp_set_num_threads(2);
-    const size_t d = 64;
-    auto xb = clustered_vectors(20000, d, 3);
-    auto xq = clustered_vectors(1000, d, 4);
-    IndexFlatL2 index(d);
-    index.add(idx_t(xb.size() / d), xb.data());
-    const Knn expected = search(index, xq, 10);
-    interrupt_first_and_last(
-            count_polls([&] { search(index, xq, 10); }), [&] { search(index, xq, 10); },
-            [&] { EXPECT_EQ(search(index, xq, 10), expected); });
+    FlatSearchWork work;
+    interrupt_first_and_last(count_polls([&] { work.run(); }), [&] { work.run(); },
+                             [&] { EXPECT_EQ(work.run(), work.expected); });
 }
 
 TEST_F(Interrupt, KMeansKeepsItsCentroids) {
@@ -365,68 +477,82 @@ TEST_F(Interrupt, PQAddAndCodecSearches) {
     }
 }
 
-TEST_F(Interrupt, HNSWAddKeepsVectorsAndGraph) {
-    const size_t d = 16, nbase = 1000, nadd = 6000, k = 10;
+TEST_F(Interrupt, HNSWAddIntoEmptyIndexLeavesItEmpty) {
+    const size_t d = 16, nadd = 6000;
+    auto xadd = clustered_vectors(nadd, d, 19);
+    IndexHNSWFlat empty(d, 8);
+    const auto bytes = serialize_index(&empty);
+    long polls = count_polls([&] { IndexHNSWFlat(d, 8).add(nadd, xadd.data()); });
+    interrupt_first_and_last(polls, [&] { empty.add(nadd, xadd.data()); },
+                             [&] { EXPECT_EQ(serialize_index(&empty), bytes); });
+}
+
+TEST_F(Interrupt, HNSWAddIntoFilledIndexRestoresIt) {
+    const size_t d = 32, nbase = 2000, nadd = 6000;
     auto xbase = clustered_vectors(nbase, d, 18);
     auto xadd = clustered_vectors(nadd, d, 19);
-    auto xq = clustered_vectors(200, d, 20);
-    auto make = [&] {
-        auto index = std::make_unique<IndexHNSWFlat>(d, 8);
-        index->hnsw.efSearch = 64;
+    auto with_search_depth = [&](std::unique_ptr<IndexHNSW> index) -> std::unique_ptr<Index> {
+        index->hnsw.efSearch = 128;
+        if (!index->is_trained) {
+            index->train(idx_t(nbase), xbase.data());
+        }
         return index;
     };
-
-    // Into an empty index: exactly nothing is left behind.
+    // The codecs cap the recall (8-byte PQ codes of 32-d vectors most).
     {
-        auto empty = make();
-        const auto bytes = serialize_index(empty.get());
-        long polls = count_polls([&] { make()->add(nadd, xadd.data()); });
-        interrupt_first_and_last(polls, [&] { empty->add(nadd, xadd.data()); },
-                                 [&] { EXPECT_EQ(serialize_index(empty.get()), bytes); });
+        SCOPED_TRACE("IndexHNSWFlat");
+        expect_interrupted_add_restores(
+                [&] { return with_search_depth(std::make_unique<IndexHNSWFlat>(d, 16)); }, xbase, xadd,
+                0.85, true);
     }
+    {
+        SCOPED_TRACE("IndexHNSWPQ");
+        expect_interrupted_add_restores(
+                [&] { return with_search_depth(std::make_unique<IndexHNSWPQ>(d, 8, 16)); }, xbase, xadd,
+                0.25, true);
+    }
+    {
+        SCOPED_TRACE("IndexHNSWSQ");
+        expect_interrupted_add_restores(
+                [&] { return with_search_depth(std::make_unique<IndexHNSWSQ>(d, ScalarQuantizer::QT_8bit, 16)); },
+                xbase, xadd, 0.8, true);
+    }
+}
 
-    // Into a filled one: the same vectors, levels and entry point; the old
-    // nodes only lose links to the dropped ones, and searches still find
-    // their neighbours.
-    auto index = make();
-    index->add(nbase, xbase.data());
-    const double recall_before = recall(search(*index, xq, k), xq, xbase, d, k);
-    const auto levels = index->hnsw.levels;
-    const auto entry = index->hnsw.entry_point;
-    std::unique_ptr<Index> copy(clone_index(index.get()));
-    long polls = count_polls([&] { copy->add(nadd, xadd.data()); });
-    interrupt_first_and_last(polls, [&] { index->add(nadd, xadd.data()); }, [&] {
-        EXPECT_EQ(index->ntotal, idx_t(nbase));
-        EXPECT_EQ(index->storage->ntotal, idx_t(nbase));
-        std::vector<float> stored(nbase * d);
-        index->reconstruct_n(0, idx_t(nbase), stored.data());
-        EXPECT_EQ(stored, xbase);
-        EXPECT_EQ(index->hnsw.levels, levels);
-        EXPECT_EQ(index->hnsw.entry_point, entry);
-        EXPECT_GE(recall(search(*index, xq, k), xq, xbase, d, k), recall_before - 0.02);
-    });
-    // Adding again gives a graph about as good as never interrupted.
-    index->add(nadd, xadd.data());
-    EXPECT_EQ(index->ntotal, idx_t(nbase + nadd));
-    std::vector<float> all(xbase);
-    all.insert(all.end(), xadd.begin(), xadd.end());
-    EXPECT_GE(recall(search(*index, xq, k), xq, all, d, k),
-              recall(search(*copy, xq, k), xq, all, d, k) - 0.05);
+TEST_F(Interrupt, IVFWithHNSWQuantizerAddRestoresIt) {
+    // The quantizer is an HNSW graph, searched to assign the new vectors.
+    const size_t d = 32, nlist = 64, nbase = 4000, nadd = 70000;
+    auto xbase = clustered_vectors(nbase, d, 24);
+    auto xadd = clustered_vectors(nadd, d, 25);
+    auto make = [&]() -> std::unique_ptr<Index> {
+        auto index = std::make_unique<IndexIVFFlat>(new IndexHNSWFlat(d, 16), d, nlist);
+        index->own_fields = true;
+        index->nprobe = 16;
+        index->train(idx_t(nbase), xbase.data());
+        return index;
+    };
+    expect_interrupted_add_restores(make, xbase, xadd, 0.7, false);
 }
 
 TEST_F(Interrupt, HNSWAddOnSeveralThreads) {
+    // Both threads change old nodes' lists; each keeps its own undo journal.
     omp_set_num_threads(2);
-    const size_t d = 16, nadd = 6000;
+    const size_t d = 16, nbase = 3000, nadd = 6000;
+    auto xbase = clustered_vectors(nbase, d, 26);
     auto xadd = clustered_vectors(nadd, d, 21);
-    IndexHNSWFlat index(d, 8);
-    const auto bytes = serialize_index(&index);
-    // Polls are per thread: however the nodes are shared out, one thread
-    // inserts at least half of them, so at least one poll comes.
-    ASSERT_GE(count_polls([&] { IndexHNSWFlat(d, 8).add(nadd, xadd.data()); }), 1);
-    InterruptCallback::instance = std::make_unique<PollCounter>(0);
-    EXPECT_THROW(index.add(nadd, xadd.data()), InterruptedException);
-    InterruptCallback::clear_instance();
-    EXPECT_EQ(serialize_index(&index), bytes);
+    for (size_t n0 : {size_t(0), nbase}) {
+        SCOPED_TRACE("into " + std::to_string(n0) + " nodes");
+        IndexHNSWFlat index(d, 8);
+        index.add(idx_t(n0), xbase.data());
+        const auto bytes = serialize_index(&index);
+        // Polls are per thread: however the nodes are shared out, one thread
+        // inserts at least half of them, so at least one poll comes.
+        ASSERT_GE(count_polls([&] { IndexHNSWFlat(d, 8).add(nadd, xadd.data()); }), 1);
+        InterruptCallback::instance = std::make_unique<PollCounter>(0);
+        EXPECT_THROW(index.add(nadd, xadd.data()), InterruptedException);
+        InterruptCallback::clear_instance();
+        EXPECT_EQ(serialize_index(&index), bytes);
+    }
 }
 
 TEST_F(Interrupt, HNSWSearchAndRangeSearch) {

@@ -199,6 +199,95 @@ class NodeLocks {
     std::unique_ptr<std::atomic<uint8_t>[]> flags_;
 };
 
+/// Holds one node's lock for a scope, so that an exception thrown while a
+/// list is rewritten cannot leave the node locked for the other threads.
+class NodeLockGuard {
+   public:
+    NodeLockGuard(NodeLocks& locks, storage_idx_t node) : locks_(locks), node_(size_t(node)) {
+        locks_.lock(node_);
+    }
+    ~NodeLockGuard() { locks_.unlock(node_); }
+    NodeLockGuard(const NodeLockGuard&) = delete;
+    NodeLockGuard& operator=(const NodeLockGuard&) = delete;
+
+   private:
+    NodeLocks& locks_;
+    size_t node_;
+};
+
+/// Undoes an add_vertices that does not complete: unless commit() is called,
+/// its destructor puts back the entry point, the top level and the neighbour
+/// lists (all levels) of the nodes that were in the graph before the add,
+/// each saved just before the add first changes it. Only the lists touched
+/// are copied, so the cost follows the size of the add, not of the graph.
+/// A node's "saved" flag is read and set under its lock; each thread appends
+/// to its own journal (cache-line aligned: no false sharing). The new nodes
+/// are the caller's to drop: the old lists then no longer name them.
+class AddUndoLog {
+   public:
+    AddUndoLog(HNSW& hnsw, size_t n_old, size_t n_threads)
+            : hnsw_(hnsw),
+              entry_point_(hnsw.entry_point),
+              max_level_(hnsw.max_level),
+              saved_(n_old, 0),
+              journals_(std::max<size_t>(n_threads, 1)) {}
+    AddUndoLog(const AddUndoLog&) = delete;
+    AddUndoLog& operator=(const AddUndoLog&) = delete;
+
+    ~AddUndoLog() {
+        if (!committed_) {
+            restore();
+        }
+    }
+
+    size_t n_threads() const { return journals_.size(); }
+
+    /// Call before changing node's lists, holding its lock.
+    void save_before_change(storage_idx_t node, size_t thread) {
+        if (size_t(node) >= saved_.size() || saved_[size_t(node)]) {
+            return;
+        }
+        Journal& j = journals_[thread];
+        auto first = hnsw_.neighbors.begin() + ptrdiff_t(hnsw_.offsets[size_t(node)]);
+        auto last = hnsw_.neighbors.begin() + ptrdiff_t(hnsw_.offsets[size_t(node) + 1]);
+        // Slots first: if recording the node then fails, the extra slots at
+        // the end are never read, and the node is not marked saved.
+        j.slots.insert(j.slots.end(), first, last);
+        j.nodes.push_back(node);
+        saved_[size_t(node)] = 1;
+    }
+
+    /// The add completed: keep its changes.
+    void commit() { committed_ = true; }
+
+   private:
+    /// Single-threaded, once every thread of the add has stopped.
+    void restore() noexcept {
+        for (const Journal& j : journals_) {
+            auto from = j.slots.begin();
+            for (storage_idx_t node : j.nodes) {
+                size_t begin = hnsw_.offsets[size_t(node)];
+                size_t size = hnsw_.offsets[size_t(node) + 1] - begin;
+                std::copy(from, from + ptrdiff_t(size), hnsw_.neighbors.begin() + ptrdiff_t(begin));
+                from += ptrdiff_t(size);
+            }
+        }
+        hnsw_.entry_point = entry_point_;
+        hnsw_.max_level = max_level_;
+    }
+
+    struct alignas(64) Journal {
+        std::vector<storage_idx_t> nodes;
+        std::vector<storage_idx_t> slots; ///< the nodes' old slots, one after the other
+    };
+    HNSW& hnsw_;
+    const storage_idx_t entry_point_;
+    const int max_level_;
+    std::vector<uint8_t> saved_;
+    std::vector<Journal> journals_;
+    bool committed_ = false;
+};
+
 /// The HNSW neighbour-selection heuristic: take the candidates from nearest
 /// to farthest and keep one only if it is closer to the base node than to
 /// every neighbour kept so far, so the kept links point in diverse directions.
@@ -244,13 +333,23 @@ struct Builder {
     KeyedDistance dis;
     VisitedTable& vt;
     NodeLocks& locks;
+    AddUndoLog& undo;
+    size_t thread; ///< this builder's journal in undo
     bool keep_max_size_level0;
     std::vector<Node> results, candidates, sorted, selected, chosen;
     std::vector<storage_idx_t> ids;
     std::vector<float> dists;
 
-    Builder(HNSW& hnsw, KeyedDistance dis, VisitedTable& vt, NodeLocks& locks, bool keep0)
-            : hnsw(hnsw), dis(dis), vt(vt), locks(locks), keep_max_size_level0(keep0) {
+    Builder(HNSW& hnsw, KeyedDistance dis, VisitedTable& vt, NodeLocks& locks, AddUndoLog& undo,
+            size_t thread, bool keep0)
+            : hnsw(hnsw),
+              dis(dis),
+              vt(vt),
+              locks(locks),
+              undo(undo),
+              thread(thread),
+              keep_max_size_level0(keep0) {
+        FAISSLIKE_THROW_IF_NOT_MSG(thread < undo.n_threads(), "HNSW: more threads than planned for");
         size_t max_degree = size_t(hnsw.nb_neighbors(0));
         ids.resize(max_degree);
         dists.resize(max_degree);
@@ -379,17 +478,18 @@ struct Builder {
                          keep_max_size_level0 && level == 0, chosen);
         size_t begin, end;
         hnsw.neighbor_range(pt, level, &begin, &end);
-        locks.lock(size_t(pt));
-        size_t i = begin;
-        for (const Node& s : chosen) {
-            store_slot(hnsw.neighbors.data() + i++, s.id);
+        {
+            NodeLockGuard guard(locks, pt);
+            size_t i = begin;
+            for (const Node& s : chosen) {
+                store_slot(hnsw.neighbors.data() + i++, s.id);
+            }
         }
-        locks.unlock(size_t(pt));
         // Never hold two locks: no lock-order deadlock between threads.
         for (const Node& s : chosen) {
-            locks.lock(size_t(s.id));
+            NodeLockGuard guard(locks, s.id);
+            undo.save_before_change(s.id, thread);
             add_link(s.id, pt, level);
-            locks.unlock(size_t(s.id));
         }
     }
 };
@@ -446,6 +546,7 @@ void HNSW::add_vertices(
     }
 
     NodeLocks locks(ntotal);
+    AddUndoLog undo(*this, n0, size_t(omp_get_max_threads()));
     std::mutex entry_mutex;
     if (verbose) {
         std::printf("HNSW: adding %zu nodes to %zu, levels up to %d\n", n, n0, top);
@@ -496,7 +597,7 @@ void HNSW::add_vertices(
             // insert it alone so the rest of its level can link to it.
             std::unique_ptr<DistanceComputer> dc(make_dc());
             VisitedTable vt(ntotal);
-            Builder b(*this, {*dc, is_similarity}, vt, locks, keep_max_size_level0);
+            Builder b(*this, {*dc, is_similarity}, vt, locks, undo, 0, keep_max_size_level0);
             insert(b, order[i0]);
             i0++;
         }
@@ -512,6 +613,7 @@ void HNSW::add_vertices(
                 dc.reset(make_dc());
                 vt = std::make_unique<VisitedTable>(ntotal);
                 b = std::make_unique<Builder>(*this, KeyedDistance{*dc, is_similarity}, *vt, locks,
+                                              undo, size_t(omp_get_thread_num()),
                                               keep_max_size_level0);
             });
             bool display = verbose && omp_get_thread_num() == 0;
@@ -535,6 +637,7 @@ void HNSW::add_vertices(
         }
         errors.rethrow_if_failed();
     }
+    undo.commit();
     if (verbose) {
         double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         std::printf("HNSW: added %zu nodes in %.2f s\n", n, s);

@@ -122,7 +122,10 @@ struct HNSW {
     /// Nodes are inserted from the highest level down, in a fixed pseudo-random
     /// order within a level, in parallel with OpenMP under per-node locks.
     /// Distances from `make_dc` are the metric's; similarity metrics
-    /// (is_similarity) keep the largest. Prints progress when verbose.
+    /// (is_similarity) keep the largest. Prints progress when verbose. If it
+    /// throws (an interrupt, a failed allocation), the nodes before n0, the
+    /// entry point and max_level are exactly as before the call; the caller
+    /// drops the new nodes, whose lists are then named by no old node.
     void add_vertices(
             size_t n0,
             size_t n,

@@ -7,25 +7,46 @@ namespace faisslike {
 InterruptedException::InterruptedException(const char* function, const char* file, int line)
         : FaisslikeException("computation interrupted", function, file, line) {}
 
-std::unique_ptr<InterruptCallback> InterruptCallback::instance;
+std::shared_ptr<InterruptCallback> InterruptCallback::instance;
 
 std::mutex InterruptCallback::lock;
+
+namespace {
+
+/// Serialises the calls of want_interrupt. Recursive: a callback may itself
+/// run a computation that polls (a Python signal handler can).
+std::recursive_mutex& call_lock() {
+    static std::recursive_mutex m;
+    return m;
+}
+
+/// The current callback, kept alive by the copy while it is called.
+std::shared_ptr<InterruptCallback> current_callback() {
+    std::lock_guard<std::mutex> guard(InterruptCallback::lock);
+    return InterruptCallback::instance;
+}
+
+} // namespace
 
 InterruptCallback::~InterruptCallback() = default;
 
 void InterruptCallback::clear_instance() {
-    std::lock_guard<std::mutex> guard(lock);
-    instance.reset();
+    std::shared_ptr<InterruptCallback> old;
+    {
+        std::lock_guard<std::mutex> guard(lock);
+        old.swap(instance);
+    }
+    // `old` is destroyed here, without the lock: its destructor may poll.
 }
 
 bool InterruptCallback::is_interrupted() {
-    // The unlocked test keeps polls free when no callback is set (the common
-    // case, and the one hot loops are timed in).
-    if (!instance) {
+    std::shared_ptr<InterruptCallback> callback = current_callback();
+    if (!callback) {
         return false;
     }
-    std::lock_guard<std::mutex> guard(lock);
-    return instance && instance->want_interrupt();
+    // Without `lock`: the callback may clear or replace the instance.
+    std::lock_guard<std::recursive_mutex> guard(call_lock());
+    return callback->want_interrupt();
 }
 
 void InterruptCallback::check() {
@@ -35,7 +56,7 @@ void InterruptCallback::check() {
 }
 
 size_t InterruptCallback::get_period_hint(size_t flops) {
-    if (!instance) {
+    if (!current_callback()) {
         return size_t(1) << 30; // in effect never
     }
     // About 1e8 operations between polls: some tens of milliseconds on one
@@ -62,10 +83,13 @@ bool TimeoutCallback::want_interrupt() {
 }
 
 void TimeoutCallback::reset(double timeout_in_seconds) {
-    auto callback = std::make_unique<TimeoutCallback>();
-    callback->set_timeout(timeout_in_seconds);
+    auto timeout = std::make_shared<TimeoutCallback>();
+    timeout->set_timeout(timeout_in_seconds);
+    std::shared_ptr<InterruptCallback> callback = std::move(timeout);
     std::lock_guard<std::mutex> guard(lock);
-    instance = std::move(callback);
+    // The previous callback, now in `callback`, is destroyed after the lock
+    // is released; a poll that is calling it holds its own copy.
+    instance.swap(callback);
 }
 
 } // namespace faisslike

@@ -26,19 +26,24 @@ class InterruptedException : public FaisslikeException {
 };
 
 struct InterruptCallback {
-    /// True when the running computation should stop. Called with `lock`
-    /// held, so implementations need not be thread-safe.
+    /// True when the running computation should stop. Never called twice at
+    /// once (the calls from all threads are serialised), so implementations
+    /// need not be thread-safe; it may clear or replace instance, or run a
+    /// computation that polls in turn: it runs without `lock` held.
     virtual bool want_interrupt() = 0;
     virtual ~InterruptCallback();
 
-    /// Serialises the calls of want_interrupt (from any thread).
+    /// Guards `instance`: held while it is replaced, cleared or read, never
+    /// while want_interrupt runs.
     static std::mutex lock;
 
-    /// The callback polled by long computations; none by default. Set and
-    /// cleared only while no computation runs (or through clear_instance()).
-    static std::unique_ptr<InterruptCallback> instance;
+    /// The callback polled by long computations; none by default. Shared, so
+    /// that a poll keeps the callback it calls alive even if that callback is
+    /// replaced meanwhile. Set under `lock`, or while no computation runs;
+    /// unique_ptr assignments and reset(new ...) work as with Faiss's.
+    static std::shared_ptr<InterruptCallback> instance;
 
-    /// Removes the callback (under `lock`, so that no poll is under way).
+    /// Removes the callback (under `lock`); safe from inside want_interrupt.
     static void clear_instance();
 
     /// Throws InterruptedException when a callback is set and asks for an

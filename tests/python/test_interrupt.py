@@ -138,6 +138,51 @@ def test_ctrl_c_interrupts_hnsw_add(faiss):
     assert (I == gt).mean() >= 0.9
 
 
+def test_ctrl_c_hnsw_add_into_filled_index_leaves_it_unchanged(faisslike):
+    """The old nodes' neighbour lists that the interrupted add had changed are
+    put back: the index serialises to the same bytes (faisslike only)."""
+    d = 32
+    index = faisslike.IndexHNSWFlat(d, 16)
+    index.add(_random(2000, d, 17))
+    before = faisslike.serialize_index(index)
+    with pytest.raises(KeyboardInterrupt), _sigint_after(0.2):
+        index.add(_random(100000, d, 18))
+    np.testing.assert_array_equal(faisslike.serialize_index(index), before)
+
+
+def test_signal_handler_may_clear_the_callback(faisslike):
+    """A handler run by the poll itself turns interrupts off: the call goes on
+    to completion (Faiss would deadlock: its poll holds the lock that
+    clear_instance takes)."""
+    d, k = 64, 10
+    index = faisslike.IndexFlatL2(d)
+    index.add(_random(20000, d, 19))
+    xq = _random(100000, d, 20)
+    seen_running = []
+    running = [True]
+
+    def handler(signum, frame):
+        faisslike.InterruptCallback.clear_instance()
+        seen_running.append(running[0])
+
+    previous = signal.signal(signal.SIGUSR1, handler)
+    timer = threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGUSR1))
+    timer.start()
+    try:
+        D, I = index.search(xq, k)
+        running[0] = False
+    finally:
+        timer.cancel()
+        timer.join()
+        signal.signal(signal.SIGUSR1, previous)
+        faisslike.PythonInterruptCallback.reset()
+    if seen_running != [True]:
+        pytest.skip("the search ended before the signal came")
+    D2, I2 = index.search(xq[-50:], k)
+    np.testing.assert_array_equal(I[-50:], I2)
+    np.testing.assert_array_equal(D[-50:], D2)
+
+
 def test_timeout_callback_raises_runtime_error(faiss):
     """A callback other than Ctrl-C's interrupts with RuntimeError, as in Faiss;
     PythonInterruptCallback.reset() puts Ctrl-C's back."""

@@ -311,14 +311,20 @@ def report(results, args, build_threads, threads):
         "library", "build s", "build", "QPS@target", "QPS@target", "efSearch", "B/vector", "RSS B/vec"))
     print("%-10s %8s %8s %10s %10s %8s" % ("", "wall", "CPU/T", "wall", "CPU", ""))
     summary = {}
+    lower_bound = False
     for name, (build, rows, mem, rss) in results.items():
         q_wall, ef = qps_at(rows, args.target, 2)
         q_cpu, _ = qps_at(rows, args.target, 3)
         summary[name] = (build, q_wall, q_cpu, mem)
+        first = ef is not None and ef == rows[0][0] and rows[0][1] > args.target
+        lower_bound = lower_bound or first
         print("%-10s %8.2f %8.2f %10s %10s %8s %9.1f %9s" % (
             name, build[0], build[1], "%.0f" % q_wall if q_wall else "n/a",
-            "%.0f" % q_cpu if q_cpu else "n/a", ef if ef else "-", mem,
+            "%.0f" % q_cpu if q_cpu else "n/a", ("%d*" if first else "%d") % ef if ef else "-", mem,
             "%.1f" % rss if rss is not None else "-"))
+    if lower_bound:
+        print("* the smallest efSearch swept already exceeds the target recall: that library's QPS at the "
+              "target is higher than shown (sweep smaller --ef values)")
     print("recall / wall QPS / CPU QPS per efSearch:")
     for name, (build, rows, mem, rss) in results.items():
         print("  %-9s " % name + "  ".join("ef%d:%.3f/%.0f/%.0f" % r for r in rows))

@@ -15,6 +15,7 @@
 #include <faisslike/impl/VisitedTable.h>
 #include <faisslike/utils/Heap.h>
 #include <faisslike/utils/distances.h>
+#include <faisslike/utils/huge_pages.h>
 #include <faisslike/utils/parallel.h>
 
 namespace faisslike {
@@ -231,6 +232,7 @@ void IndexHNSW::add(idx_t n, const float* x) {
             rebuild_deleted_counts();
         }
         prepare_build();
+        use_huge_pages();
         hnsw.add_vertices(
                 n0, size_t(n), x, size_t(d), [this] { return get_distance_computer(); },
                 is_similarity_metric(metric_type), keep_max_size_level0, verbose);
@@ -375,6 +377,13 @@ void IndexHNSW::compact() {
     deleted_.clear();
     deleted_before_.clear();
     ndeleted_ = 0;
+}
+
+void IndexHNSW::use_huge_pages() const {
+    if (auto flat_codes = dynamic_cast<const IndexFlatCodes*>(storage)) {
+        advise_huge_pages(flat_codes->codes.data(), flat_codes->codes.size());
+    }
+    advise_huge_pages(hnsw.neighbors.data(), hnsw.neighbors.size() * sizeof(storage_idx_t));
 }
 
 std::unique_ptr<VisitedTable> IndexHNSW::take_visited_table() const {

@@ -108,6 +108,12 @@ struct IndexHNSW : Index {
     /// through reconstruct().
     virtual DistanceComputer* get_distance_computer() const;
 
+    /// faisslike extension: asks the OS for 2 MiB pages under the stored
+    /// vectors and the graph's links, which searches and builds read at
+    /// random (one TLB miss less per row read; see advise_huge_pages). add
+    /// and read_index call it; only advice, nothing changes if refused.
+    void use_huge_pages() const;
+
    protected:
     /// Throws unless a storage is set ("use IndexHNSWFlat ...").
     void check_storage(const char* what) const;

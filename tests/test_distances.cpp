@@ -131,6 +131,29 @@ TEST(PairKernels, EveryVariantMatchesGenericAndExact) {
     }
 }
 
+// The batch kernels must give bitwise the single-row kernels' results: graph
+// searches batch their distances, and the neighbours they find must not
+// depend on how. Rows scattered (not adjacent) and unaligned.
+TEST(PairKernels, BatchOfFourMatchesSingleRowsBitwise) {
+    Restore restore;
+    for (size_t d : kPairDims) {
+        auto buf = rand_vectors(1 + d * 9, 1, int64_t(d) + 7);
+        const float* x = buf.data() + 1;
+        const float* rows[4] = {x + 5 * d, x + 2 * d, x + 8 * d, x + 3 * d};
+        for (SIMDLevel level : supported_simd_levels()) {
+            set_simd_level(level);
+            std::string what = std::string(simd_level_name(level)) + " d=" + std::to_string(d);
+            float l2[4], ip[4];
+            active_kernels().L2sqr_batch_4(x, rows, d, l2);
+            active_kernels().inner_product_batch_4(x, rows, d, ip);
+            for (size_t r = 0; r < 4; r++) {
+                EXPECT_EQ(l2[r], fvec_L2sqr(x, rows[r], d)) << what << " row " << r;
+                EXPECT_EQ(ip[r], fvec_inner_product(x, rows[r], d)) << what << " row " << r;
+            }
+        }
+    }
+}
+
 TEST(PairKernels, NormsAndRenorm) {
     Restore restore;
     for (SIMDLevel level : supported_simd_levels()) {

@@ -25,6 +25,7 @@
 #include <faisslike/impl/IDSelector.h>
 #include <faisslike/impl/RangeSearchResult.h>
 #include <faisslike/index_factory.h>
+#include <faisslike/utils/huge_pages.h>
 
 #include "test_util.h"
 
@@ -750,5 +751,21 @@ TEST(IndexHNSW, IVFWithHNSWQuantizer) {
             << "the code part is mandatory, as in Faiss";
 }
 
+
+// Huge-page advice must leave memory as it was, whatever the range: large
+// and unaligned, small, empty, null.
+TEST(HugePages, AdviceKeepsContents) {
+    std::vector<uint32_t> big((size_t(24) << 20) / sizeof(uint32_t) + 3);
+    std::iota(big.begin(), big.end(), 7u);
+    advise_huge_pages(reinterpret_cast<const char*>(big.data()) + 1, big.size() * 4 - 1);
+    advise_huge_pages(big.data(), 100);
+    advise_huge_pages(big.data(), 0);
+    advise_huge_pages(nullptr, size_t(64) << 20);
+    for (size_t i = 0; i < big.size(); i++) {
+        ASSERT_EQ(big[i], uint32_t(i) + 7u) << i;
+    }
+    big.resize(big.size() + 1000, 1u);  // still an ordinary allocation
+    EXPECT_EQ(big.back(), 1u);
+}
 } // namespace
 } // namespace faisslike

@@ -18,6 +18,7 @@
 #include <faisslike/IndexRefine.h>
 #include <faisslike/impl/FaisslikeException.h>
 #include <faisslike/index_factory.h>
+#include <faisslike/index_io.h>
 #include <faisslike/utils/random.h>
 
 #include "cli_args.h"
@@ -53,11 +54,18 @@ search:
   --metric l2|ip   squared L2 distance or inner product (default l2)
   --k K            neighbours per query (default 10)
   --threads T      OpenMP threads (default: all cores)
+  --search-threads LIST
+                   search each setting once per thread count in the list
+                   (e.g. 1,2), on the index built once with --threads
   --nprobe LIST    IVF indexes: search once per nprobe in the comma-separated
                    list (e.g. 1,4,16,64), one row each; default: the index's own
   --ef LIST        HNSW indexes (also an IVF's HNSW quantizer): search once per
                    efSearch in the list, one row each (with --nprobe, one row
                    per pair); default: the index's own
+index files:
+  --save-index FILE  write the built index to FILE (one INDEX_SPEC only)
+  --load-index FILE  search the index in FILE instead of building one (no
+                     INDEX_SPEC; build times are reported as 0)
 output:
   --json           one JSON object per index on stdout instead of the table
   --quiet          no progress or notes on stderr
@@ -105,6 +113,9 @@ struct BenchOptions {
     std::optional<int> threads;
     std::vector<size_t> nprobes;
     std::vector<size_t> efs;
+    std::vector<size_t> search_threads;
+    std::string save_index;
+    std::string load_index;
     bool json = false;
     bool quiet = false;
     bool help = false;
@@ -123,6 +134,7 @@ struct BenchResult {
     std::string spec;
     size_t nprobe = 0; ///< 0: not an IVF index, or its own setting
     size_t ef_search = 0; ///< 0: no HNSW index found
+    int search_threads = 0; ///< 0: searched with the build's threads
     std::string error;
     double train_s = 0;
     double add_s = 0;
@@ -207,6 +219,17 @@ BenchOptions parse_options(const std::vector<std::string>& args) {
             o.nprobes = parse_count_list(p.value(), name);
         } else if (name == "--ef") {
             o.efs = parse_count_list(p.value(), name);
+        } else if (name == "--search-threads") {
+            o.search_threads = parse_count_list(p.value(), name);
+            for (size_t t : o.search_threads) {
+                if (t > 4096) {
+                    throw UsageError("--search-threads: " + std::to_string(t) + " exceeds 4096");
+                }
+            }
+        } else if (name == "--save-index") {
+            o.save_index = p.value();
+        } else if (name == "--load-index") {
+            o.load_index = p.value();
         } else if (name == "--json") {
             p.no_value();
             o.json = true;
@@ -232,6 +255,15 @@ BenchOptions parse_options(const std::vector<std::string>& args) {
     if (!o.base_path.empty() && o.seed) {
         throw UsageError("--seed is for generated data only");
     }
+    if (!o.load_index.empty()) {
+        if (!o.specs.empty() || !o.save_index.empty()) {
+            throw UsageError("--load-index takes no INDEX_SPEC and no --save-index");
+        }
+        o.specs = {o.load_index};
+    }
+    if (!o.save_index.empty() && o.specs.size() != 1) {
+        throw UsageError("--save-index needs exactly one INDEX_SPEC");
+    }
     if (o.specs.empty()) {
         o.specs = {"Flat", "IDMap,Flat"};
     }
@@ -241,6 +273,9 @@ BenchOptions parse_options(const std::vector<std::string>& args) {
 // Builds every index once, empty, so a typo in the last spec fails before
 // minutes of ground truth and benchmarking.
 void check_specs(const BenchOptions& o, size_t d) {
+    if (!o.load_index.empty()) {
+        return; // read, and checked against the data, when it is benchmarked
+    }
     for (const std::string& spec : o.specs) {
         try {
             std::unique_ptr<Index> index(index_factory(int(d), spec.c_str(), o.metric));
@@ -380,6 +415,26 @@ double knn_recall(const Matrix<int64_t>& gt, const idx_t* labels, size_t nq, siz
     return nq ? double(hits) / double(nq * k) : 0.0;
 }
 
+/// Trains (if needed) and fills a new index from its factory string,
+/// recording the times and the memory in `built`.
+void build_index(std::unique_ptr<Index>& index, const std::string& spec, const Matrix<float>& base,
+                 const BenchOptions& o, BenchResult& built) {
+    index.reset(index_factory(int(base.d), spec.c_str(), o.metric));
+    if (!index->is_trained) {
+        Progress progress(spec + ": train", 0, o.quiet);
+        auto t0 = Clock::now();
+        index->train(idx_t(base.n), base.values.data());
+        built.train_s = seconds_since(t0);
+        progress.finish("on " + std::to_string(base.n) + " vectors");
+    }
+    auto t0 = Clock::now();
+    std::clock_t c0 = std::clock();
+    add_base(*index, base, spec, o.quiet);
+    built.add_s = seconds_since(t0);
+    built.add_cpu_s = cpu_seconds_since(c0);
+    built.memory_bytes = index_memory_bytes(*index);
+}
+
 /// Builds one index and searches it once per nprobe and efSearch setting
 /// (once when the index has no IVF or HNSW part or no --nprobe / --ef was
 /// given): one result each.
@@ -392,22 +447,22 @@ std::vector<BenchResult> run_index(
     built.spec = spec;
     const Matrix<float>& base = data.base;
     const Matrix<float>& queries = data.queries;
-    std::unique_ptr<Index> index(index_factory(int(base.d), spec.c_str(), o.metric));
-
-    if (!index->is_trained) {
-        Progress progress(spec + ": train", 0, o.quiet);
-        auto t0 = Clock::now();
-        index->train(idx_t(base.n), base.values.data());
-        built.train_s = seconds_since(t0);
-        progress.finish("on " + std::to_string(base.n) + " vectors");
+    std::unique_ptr<Index> index;
+    if (!o.load_index.empty()) {
+        index.reset(read_index(o.load_index.c_str()));
+        if (size_t(index->d) != base.d || size_t(index->ntotal) != base.n) {
+            throw FaisslikeException(
+                    "holds " + std::to_string(index->ntotal) + " x " +
+                    std::to_string(index->d) + " vectors, the base " + std::to_string(base.n) + " x " +
+                    std::to_string(base.d));
+        }
+        built.memory_bytes = index_memory_bytes(*index);
+    } else {
+        build_index(index, spec, base, o, built);
     }
-
-    auto t0 = Clock::now();
-    std::clock_t c0 = std::clock();
-    add_base(*index, base, spec, o.quiet);
-    built.add_s = seconds_since(t0);
-    built.add_cpu_s = cpu_seconds_since(c0);
-    built.memory_bytes = index_memory_bytes(*index);
+    if (!o.save_index.empty()) {
+        write_index(index.get(), o.save_index.c_str());
+    }
 
     IndexIVF* ivf = try_extract_index_ivf(index.get());
     std::vector<size_t> nprobes = ivf && !o.nprobes.empty() ? o.nprobes : std::vector<size_t>{0};
@@ -417,9 +472,17 @@ std::vector<BenchResult> run_index(
     std::vector<float> distances(queries.n * o.k);
     std::vector<idx_t> labels(queries.n * o.k);
     size_t chunk = std::max(kMinSearchChunk, queries.n / kProgressSteps);
-    for (size_t setting = 0; setting < nprobes.size() * efs.size(); setting++) {
-        size_t nprobe = nprobes[setting / efs.size()], ef = efs[setting % efs.size()];
+    // Thread counts of the searches (0: the build's), the slowest-varying
+    // setting, so the rows of one thread count come together.
+    std::vector<size_t> thread_counts = o.search_threads.empty() ? std::vector<size_t>{0} : o.search_threads;
+    int build_threads = omp_get_max_threads();
+    size_t nsettings = nprobes.size() * efs.size();
+    for (size_t setting = 0; setting < thread_counts.size() * nsettings; setting++) {
+        size_t threads = thread_counts[setting / nsettings];
+        size_t nprobe = nprobes[setting % nsettings / efs.size()], ef = efs[setting % efs.size()];
+        omp_set_num_threads(threads > 0 ? int(threads) : build_threads);
         BenchResult r = built;
+        r.search_threads = int(threads);
         if (ivf) {
             if (nprobe > 0) {
                 ivf->nprobe = nprobe;
@@ -433,10 +496,11 @@ std::vector<BenchResult> run_index(
             r.ef_search = size_t(hnsw->hnsw.efSearch);
         }
         std::string label = spec + (ivf ? " nprobe=" + std::to_string(r.nprobe) : "") +
-                (hnsw ? " efSearch=" + std::to_string(r.ef_search) : "");
+                (hnsw ? " efSearch=" + std::to_string(r.ef_search) : "") +
+                (threads > 0 ? " threads=" + std::to_string(threads) : "");
         Progress progress(label + ": search", queries.n, o.quiet);
-        t0 = Clock::now();
-        c0 = std::clock();
+        auto t0 = Clock::now();
+        std::clock_t c0 = std::clock();
         for (size_t i = 0; i < queries.n; i += chunk) {
             size_t n = std::min(chunk, queries.n - i);
             index->search(
@@ -455,6 +519,7 @@ std::vector<BenchResult> run_index(
         }
         results.push_back(std::move(r));
     }
+    omp_set_num_threads(build_threads);
     return results;
 }
 
@@ -474,6 +539,9 @@ std::string json_line(
     }
     if (r.ef_search > 0) {
         j.add("ef_search", int64_t(r.ef_search));
+    }
+    if (r.search_threads > 0) {
+        j.add("search_threads", int64_t(r.search_threads));
     }
     j            .add("data", data.description)
             .add("nb", int64_t(data.base.n))
@@ -517,6 +585,8 @@ void print_table(
                                [](const BenchResult& r) { return r.nprobe > 0; });
     bool any_hnsw = std::any_of(results.begin(), results.end(),
                                 [](const BenchResult& r) { return r.ef_search > 0; });
+    bool any_threads = std::any_of(results.begin(), results.end(),
+                                   [](const BenchResult& r) { return r.search_threads > 0; });
     bool any_knn = std::any_of(results.begin(), results.end(),
                                [](const BenchResult& r) { return r.knn_recall.has_value(); });
     std::vector<std::string> header = {"index"};
@@ -525,6 +595,9 @@ void print_table(
     }
     if (any_hnsw) {
         header.push_back("efSearch");
+    }
+    if (any_threads) {
+        header.push_back("threads");
     }
     for (const char* h : {"build s", "search s", "QPS"}) {
         header.push_back(h);
@@ -544,6 +617,9 @@ void print_table(
         }
         if (any_hnsw) {
             row.push_back(r.ef_search > 0 ? std::to_string(r.ef_search) : "");
+        }
+        if (any_threads) {
+            row.push_back(r.search_threads > 0 ? std::to_string(r.search_threads) : "");
         }
         if (!r.error.empty()) {
             row.push_back("failed");

@@ -128,6 +128,7 @@ std::unique_ptr<Index> read_hnsw(uint32_t code, ReadStream& in) {
         in.check(right_type, "HNSW block \"%s\" with a %s storage", fourcc_inv(code).c_str(),
                  storage->index_name().c_str());
         idx->storage = storage.release();
+        idx->use_huge_pages();
         idx->own_fields = true;
     }
     return idx;

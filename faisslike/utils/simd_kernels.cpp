@@ -204,8 +204,55 @@ inline float reduce_pair(const float* x, const float* y, size_t d) {
     return vsum((a0 + a1) + (a2 + a3));
 }
 
+/// reduce_pair of one x against four rows at once: each x vector is loaded
+/// once for the four, and the four rows' loads are in flight together. Every
+/// row goes through exactly reduce_pair's operations, so the results are
+/// bitwise those of four reduce_pair calls (graph searches must not depend on
+/// how their distances were batched).
+template <class Op>
+inline void reduce_pair_4(const float* x, const float* const* y, size_t d, float* out) {
+    VF a[4][4] = {};
+    size_t i = 0;
+    for (; i + 4 * kW <= d; i += 4 * kW) {
+#pragma GCC unroll 4
+        for (size_t u = 0; u < 4; u++) {
+            VF xu = vload(x + i + u * kW);
+#pragma GCC unroll 4
+            for (size_t r = 0; r < 4; r++) {
+                a[r][u] = Op::step(a[r][u], xu, vload(y[r] + i + u * kW));
+            }
+        }
+    }
+    for (; i + kW <= d; i += kW) {
+        VF xi = vload(x + i);
+#pragma GCC unroll 4
+        for (size_t r = 0; r < 4; r++) {
+            a[r][0] = Op::step(a[r][0], xi, vload(y[r] + i));
+        }
+    }
+    if (i < d) {
+        VF xi = vload_partial(x + i, d - i);
+#pragma GCC unroll 4
+        for (size_t r = 0; r < 4; r++) {
+            a[r][1] = Op::step(a[r][1], xi, vload_partial(y[r] + i, d - i));
+        }
+    }
+#pragma GCC unroll 4
+    for (size_t r = 0; r < 4; r++) {
+        out[r] = vsum((a[r][0] + a[r][1]) + (a[r][2] + a[r][3]));
+    }
+}
+
 float L2sqr(const float* x, const float* y, size_t d) {
     return reduce_pair<L2Op>(x, y, d);
+}
+
+void L2sqr_batch_4(const float* x, const float* const* y, size_t d, float* dis) {
+    reduce_pair_4<L2Op>(x, y, d, dis);
+}
+
+void inner_product_batch_4(const float* x, const float* const* y, size_t d, float* ip) {
+    reduce_pair_4<IPOp>(x, y, d, ip);
 }
 
 float inner_product(const float* x, const float* y, size_t d) {
@@ -480,6 +527,8 @@ constexpr KernelTable kTable = {
         &norm_L2sqr,
         &L2sqr_ny,
         &inner_products_ny,
+        &L2sqr_batch_4,
+        &inner_product_batch_4,
         &scan_rows,
         &scan_blocked,
         kQB,

@@ -235,25 +235,7 @@ void IndexHNSW::add(idx_t n, const float* x) {
                 n0, size_t(n), x, size_t(d), [this] { return get_distance_computer(); },
                 is_similarity_metric(metric_type), keep_max_size_level0, verbose);
     } catch (...) {
-        // Drop the new nodes and every link to them. Lists of old nodes that
-        // a new node displaced keep their remaining links.
-        hnsw.levels.resize(std::min(hnsw.levels.size(), n0));
-        hnsw.offsets.resize(n0 + 1);
-        hnsw.neighbors.resize(hnsw.offsets[n0]);
-        for (size_t i = 0; i < n0; i++) {
-            for (int level = 0; level < hnsw.levels[i]; level++) {
-                size_t begin, end;
-                hnsw.neighbor_range(idx_t(i), level, &begin, &end);
-                size_t out = begin;
-                for (size_t j = begin; j < end; j++) {
-                    storage_idx_t u = hnsw.neighbors[j];
-                    if (u >= 0 && size_t(u) < n0) {
-                        hnsw.neighbors[out++] = u;
-                    }
-                }
-                std::fill(hnsw.neighbors.begin() + ptrdiff_t(out), hnsw.neighbors.begin() + ptrdiff_t(end), -1);
-            }
-        }
+        hnsw.truncate(n0);
         hnsw.entry_point = entry0;
         hnsw.max_level = max_level0;
         hnsw.rng = rng0;

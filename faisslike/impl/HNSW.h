@@ -133,6 +133,11 @@ struct HNSW {
             bool keep_max_size_level0,
             bool verbose);
 
+    /// Undoes a failed add_vertices: drops the nodes n0 and after and every
+    /// link to them. Lists that the dropped nodes made prune keep their
+    /// remaining links; the caller restores entry_point, max_level and rng.
+    void truncate(size_t n0);
+
     /// Best nodes for the query set in qdis. The walk passes through every
     /// node, but only nodes that `reportable` accepts (all when null) are
     /// returned: while fewer than ef of them have been found every node seen

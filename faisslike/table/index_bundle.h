@@ -29,6 +29,11 @@
 //              entry_point, params {max_level (number of levels), m,
 //              ef_construction, prefetch_distance}, level_offsets (first row
 //              of each level, then the row count)).
+//              IndexIVFHNSW (Lance's IVF_HNSW_*): every list's graph, list l as
+//              partition __ivf_part_id = l (rows by partition, then level, then
+//              node; nodes are positions in the list), lance:hnsw with one
+//              entry per list, and the `ivf` table gains Lance's
+//              index_offsets u64 / index_lengths u32 (each partition's rows).
 //   quantizer  IVF with an IndexHNSWFlat coarse quantizer: its graph over the
 //              centroids, laid out as the HNSW `index` table (Lance has no
 //              equivalent; it scans the centroids).
@@ -41,7 +46,8 @@
 //
 // Supported: IndexFlat (L2/IP), IndexScalarQuantizer, IndexPQ,
 // IndexIVFFlat, IndexIVFPQ, IndexIVFScalarQuantizer (each with an IndexFlat
-// or an IndexHNSWFlat coarse quantizer), IndexHNSWFlat/PQ/SQ, and
+// or an IndexHNSWFlat coarse quantizer), IndexIVFHNSW over any of these,
+// IndexHNSWFlat/PQ/SQ, and
 // IndexRefineFlat over any of these but IndexFlat.
 //
 // Codes, vectors, ids and centroids are exported without copying when an

@@ -11,13 +11,13 @@
 #include <faisslike/IndexFlat.h>
 #include <faisslike/IndexHNSW.h>
 #include <faisslike/IndexIDMap.h>
+#include <faisslike/IndexIVFHNSW.h>
 #include <faisslike/IndexIVFPQ.h>
 #include <faisslike/IndexRefine.h>
 #include <faisslike/IVFlib.h>
 #include <faisslike/impl/FaisslikeException.h>
 #include <faisslike/impl/IDSelector.h>
 #include <faisslike/index_factory.h>
-#include <faisslike/IndexIVFHNSW.h>
 #include <faisslike/table/index_bundle.h>
 #include <faisslike/table/json.h>
 
@@ -39,7 +39,15 @@ std::shared_ptr<Index> build(const std::string& spec, MetricType metric) {
     std::shared_ptr<Index> index(index_factory(kD, spec.c_str(), metric));
     auto xb = clustered_vectors(kNb, kD, 11);
     index->train(kNb, xb.data());
-    index->add(kNb, xb.data());
+    if (dynamic_cast<IndexIDMap*>(index.get())) {
+        std::vector<idx_t> ids(kNb);
+        for (size_t i = 0; i < kNb; i++) {
+            ids[i] = idx_t(i) * 7 + 3;
+        }
+        index->add_with_ids(kNb, xb.data(), ids.data());
+    } else {
+        index->add(kNb, xb.data());
+    }
     if (IndexIVF* ivf = try_extract_index_ivf(index.get())) {
         ivf->nprobe = 3;
     }
@@ -77,6 +85,8 @@ const char* const kSpecs[] = {
         "IVF8_HNSW8,SQ8", "HNSW16",      "HNSW16_PQ4",    "HNSW16_SQ8",    "IVF8,PQ4,RFlat",  "HNSW16_SQ8,RFlat",
         // "IVF8,HNSW6" is "IVF8,HNSW6_Flat" (M 6 keeps the test names apart from "IVF8_HNSW8,...")
         "IVF8,HNSW6", "IVF8,HNSW6_PQ4", "IVF8,HNSW6_SQ8", "IVF8_HNSW8,HNSW6_SQ8", "IVF8,HNSW6_PQ4,RFlat",
+        "IDMap,IVF8,PQ4", "IDMap2,HNSW16", "PCA8,IVF8,HNSW6_SQ8", "L2norm,Flat", "IDMap2,PCA8,Flat",
+        "OPQ4,IVF8,PQ4",
 };
 
 class TableBundleRoundTrip : public ::testing::TestWithParam<std::tuple<const char*, MetricType>> {};
@@ -447,10 +457,49 @@ TEST(TableBundle, MalformedIvfHnswBundlesGiveClearErrors) {
     }
 }
 
+TEST(TableBundle, MalformedWrapperBundlesGiveClearErrors) {
+    auto idmap = build("IDMap2,PCA8,Flat", METRIC_L2);
+    {
+        IndexBundle b = fresh(idmap);
+        tamper(b, "idmap", [](ImportedTable& t) { t.batches.pop_back(); });
+        std::string e = import_error(std::move(b));
+        EXPECT_NE(e.find("table 'idmap' has"), std::string::npos) << e;
+    }
+    {
+        IndexBundle b = fresh(idmap);
+        tamper(b, "idmap", [](ImportedTable& t) {
+            auto* ids = const_cast<int64_t*>(static_cast<const int64_t*>(t.batches[0]->children[0]->buffers[1]));
+            ids[1] = ids[0];
+        });
+        std::string e = import_error(std::move(b));
+        EXPECT_NE(e.find("needs unique ids"), std::string::npos) << e;
+    }
+    {
+        IndexBundle b = fresh(idmap);
+        tamper(b, "transform", [](ImportedTable& t) {
+            ArrowArray& blocks = *t.batches[0]->children[0];
+            auto* offsets = const_cast<int32_t*>(static_cast<const int32_t*>(blocks.buffers[1]));
+            offsets[1] = 10; // a truncated transform block
+        });
+        std::string e = import_error(std::move(b));
+        EXPECT_NE(e.find("table 'transform'"), std::string::npos) << e;
+    }
+    {
+        IndexBundle b = fresh(idmap);
+        b.tables.erase("transform");
+        EXPECT_NE(import_error(std::move(b)).find("lacks the table 'transform'"), std::string::npos);
+    }
+}
+
 TEST(TableBundle, UnsupportedIndexesAreRefusedClearly) {
-    auto pre = build("PCA8,Flat", METRIC_L2);
-    EXPECT_NE(error_of([&] { export_index_bundle(*pre, nullptr); }).find("do not support IndexPreTransform"),
-              std::string::npos);
+    auto refine = build("IVF8,PQ4,Refine(SQ8)", METRIC_L2);
+    std::string e = error_of([&] { export_index_bundle(*refine, nullptr); });
+    EXPECT_NE(e.find("do not support IndexRefine"), std::string::npos) << e;
+    auto nested = std::make_shared<IndexIDMap>(new IndexIDMap(new IndexFlatL2(kD)));
+    nested->own_fields = true;
+    static_cast<IndexIDMap*>(nested->index)->own_fields = true;
+    e = error_of([&] { export_index_bundle(*nested, nullptr); });
+    EXPECT_NE(e.find("nested IndexIDMap"), std::string::npos) << e;
     auto hnsw = build("HNSW8", METRIC_L2);
     IDSelectorRange sel(0, 10);
     hnsw->remove_ids(sel);

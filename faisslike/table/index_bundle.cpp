@@ -6,14 +6,19 @@
 
 #include <faisslike/IndexFlat.h>
 #include <faisslike/IndexHNSW.h>
+#include <faisslike/IndexIDMap.h>
 #include <faisslike/IndexIVFFlat.h>
 #include <faisslike/IndexIVFHNSW.h>
 #include <faisslike/IndexIVFPQ.h>
 #include <faisslike/IndexPQ.h>
+#include <faisslike/IndexPreTransform.h>
 #include <faisslike/IndexRefine.h>
 #include <faisslike/IndexScalarQuantizer.h>
+#include <faisslike/VectorTransform.h>
 #include <faisslike/impl/DistanceComputer.h>
 #include <faisslike/impl/FaisslikeException.h>
+#include <faisslike/impl/io.h>
+#include <faisslike/index_io.h>
 #include <faisslike/table/json.h>
 
 namespace faisslike {
@@ -47,6 +52,15 @@ std::string class_of(const Index& index) {
     if (dynamic_cast<const IndexIVFHNSW*>(&index)) {
         return "IndexIVFHNSW";
     }
+    if (dynamic_cast<const IndexIDMap2*>(&index)) {
+        return "IndexIDMap2";
+    }
+    if (dynamic_cast<const IndexIDMap*>(&index)) {
+        return "IndexIDMap";
+    }
+    if (dynamic_cast<const IndexPreTransform*>(&index)) {
+        return "IndexPreTransform";
+    }
     if (dynamic_cast<const IndexRefineFlat*>(&index)) {
         return "IndexRefineFlat";
     }
@@ -78,7 +92,8 @@ std::string class_of(const Index& index) {
         return "IndexScalarQuantizer";
     }
     FAISSLIKE_THROW_FMT("index bundles do not support %s (supported: IndexFlat, IndexScalarQuantizer, IndexPQ, "
-                        "IndexIVFFlat, IndexIVFPQ, IndexIVFScalarQuantizer, IndexHNSWFlat/PQ/SQ, IndexRefineFlat)",
+                        "IndexIVFFlat, IndexIVFPQ, IndexIVFScalarQuantizer, IndexIVFHNSW, IndexHNSWFlat/PQ/SQ, "
+                        "IndexRefineFlat, IndexIDMap/IndexIDMap2, IndexPreTransform)",
                         index.index_name().c_str());
 }
 
@@ -161,6 +176,16 @@ Json describe(const Index& index) {
     } else if (auto* pq = dynamic_cast<const IndexPQ*>(&index)) {
         FAISSLIKE_THROW_IF_NOT_MSG(pq->search_type == IndexPQ::ST_PQ, "index bundles support IndexPQ with ST_PQ only");
         j.set("pq", pq_json(pq->pq)).set("polysemous_ht", pq->polysemous_ht);
+    } else if (auto* idmap = dynamic_cast<const IndexIDMap*>(&index)) {
+        FAISSLIKE_THROW_IF_NOT_MSG(idmap->index, "IndexIDMap without an index");
+        j.set("base", describe(*idmap->index));
+    } else if (auto* pt = dynamic_cast<const IndexPreTransform*>(&index)) {
+        FAISSLIKE_THROW_IF_NOT_MSG(pt->index, "IndexPreTransform without an index");
+        Json chain = Json::array();
+        for (const VectorTransform* vt : pt->chain) {
+            chain.push(Json::object().set("d_in", vt->d_in).set("d_out", vt->d_out).set("is_trained", vt->is_trained));
+        }
+        j.set("chain", chain).set("base", describe(*pt->index));
     } else if (auto* ivf_hnsw = dynamic_cast<const IndexIVFHNSW*>(&index)) {
         FAISSLIKE_THROW_IF_NOT_MSG(ivf_hnsw->ivf, "IndexIVFHNSW without an IVF index");
         ivf_hnsw->check_consistency();
@@ -602,6 +627,49 @@ void add_ivf_tables(const IndexIVF& ivf, const Owner& owner, const BundleExportO
     }
 }
 
+/// IndexIDMap: the user id of each row of the wrapped index, in row order.
+TableOut idmap_table(const IndexIDMap& idmap, const Owner& owner, int64_t batch_size) {
+    TableOut t;
+    t.columns = {primitive_field<int64_t>("id")};
+    const int64_t n = int64_t(idmap.id_map.size());
+    t.count = size_t((n + batch_size - 1) / batch_size);
+    const IndexIDMap* p = &idmap;
+    t.batch = [p, owner, n, batch_size](size_t b) {
+        int64_t i0 = int64_t(b) * batch_size, m = std::min(batch_size, n - i0);
+        std::vector<ArraySpec> cols;
+        cols.push_back(values(p->id_map.data() + i0, m, owner));
+        return record_batch(std::move(cols), m);
+    };
+    return t;
+}
+
+/// IndexPreTransform: one row per transform of the chain, in order, holding
+/// its file block (the bytes write_VectorTransform gives, as in Faiss's
+/// files); Lance has no table for these.
+TableOut transform_table(const IndexPreTransform& pt) {
+    std::vector<int32_t> offsets = {0};
+    std::vector<uint8_t> bytes;
+    for (const VectorTransform* vt : pt.chain) {
+        VectorIOWriter writer;
+        write_VectorTransform(vt, &writer);
+        bytes.insert(bytes.end(), writer.data.begin(), writer.data.end());
+        FAISSLIKE_THROW_IF_NOT_MSG(bytes.size() < size_t(1) << 31, "transforms too large for 32-bit list offsets");
+        offsets.push_back(int32_t(bytes.size()));
+    }
+    TableOut t;
+    t.columns = {list_field<uint8_t>("transform")};
+    t.count = 1;
+    auto data = std::make_shared<std::pair<std::vector<int32_t>, std::vector<uint8_t>>>(std::move(offsets),
+                                                                                         std::move(bytes));
+    t.batch = [data](size_t) {
+        int64_t rows = int64_t(data->first.size()) - 1;
+        std::vector<ArraySpec> cols;
+        cols.push_back(list_array(data->first, owned_array(data->second)));
+        return record_batch(std::move(cols), rows);
+    };
+    return t;
+}
+
 void add_tables(const Index& index, const Owner& owner, const BundleExportOptions& options,
                 std::map<std::string, TableOut>& tables) {
     if (auto* flat = dynamic_cast<const IndexFlat*>(&index)) {
@@ -644,6 +712,15 @@ void add_tables(const Index& index, const Owner& owner, const BundleExportOption
                        Json::object().set("type", type).set("distance_type", distance_type(hnsw->metric_type)).dump()},
                       {"lance:hnsw", entries.dump()}};
         tables["index"] = std::move(t);
+    } else if (auto* idmap = dynamic_cast<const IndexIDMap*>(&index)) {
+        add_tables(*idmap->index, owner, options, tables);
+        FAISSLIKE_THROW_IF_NOT_MSG(!tables.count("idmap"), "index bundles do not support nested IndexIDMap wrappers");
+        tables["idmap"] = idmap_table(*idmap, owner, options.batch_size);
+    } else if (auto* pt = dynamic_cast<const IndexPreTransform*>(&index)) {
+        add_tables(*pt->index, owner, options, tables);
+        FAISSLIKE_THROW_IF_NOT_MSG(!tables.count("transform"),
+                                   "index bundles do not support nested IndexPreTransform wrappers");
+        tables["transform"] = transform_table(*pt);
     } else if (auto* refine = dynamic_cast<const IndexRefineFlat*>(&index)) {
         add_tables(*refine->base_index, owner, options, tables);
         FAISSLIKE_THROW_IF_NOT_MSG(!tables.count("data"), "IndexRefineFlat over an IndexFlat is not supported");
@@ -1208,6 +1285,76 @@ std::unique_ptr<Index> build_ivf_hnsw(const Json& j, const Common& c, const Tabl
     return idx;
 }
 
+/// The wrapped index of an IDMap / PreTransform description, checked
+/// against the wrapper's ntotal and (when d is not -1) dimension.
+std::unique_ptr<Index> build_base(const Json& j, const Common& c, int d, const Tables& tables) {
+    auto base = build(j.at("base"), tables);
+    FAISSLIKE_THROW_IF_NOT_FMT(base->ntotal == c.ntotal && (d < 0 || base->d == d),
+                               "faisslike:index: %s over an index of d %d / ntotal %lld (expected %d / %lld)",
+                               c.cls.c_str(), base->d, (long long)base->ntotal, d, (long long)c.ntotal);
+    return base;
+}
+
+std::unique_ptr<Index> build_idmap(const Json& j, const Common& c, const Tables& tables) {
+    auto base = build_base(j, c, c.d, tables);
+    const ImportedTable& t = require_table(tables, "idmap", c.cls);
+    FAISSLIKE_THROW_IF_NOT_FMT(t.num_rows() == c.ntotal, "table 'idmap' has %lld rows, ntotal is %lld",
+                               (long long)t.num_rows(), (long long)c.ntotal);
+    std::unique_ptr<IndexIDMap> idx =
+            c.cls == "IndexIDMap2" ? std::make_unique<IndexIDMap2>() : std::make_unique<IndexIDMap>();
+    const int id = t.require_column("id");
+    for (size_t b = 0; b < t.batches.size(); b++) {
+        BatchReader r(t, b);
+        const int64_t* ids = r.primitive<int64_t>(id);
+        idx->id_map.insert(idx->id_map.end(), ids, ids + r.length());
+    }
+    set_common(*idx, c);
+    idx->index = base.release();
+    idx->own_fields = true;
+    idx->ntotal = c.ntotal;
+    if (auto* idmap2 = dynamic_cast<IndexIDMap2*>(idx.get())) {
+        idmap2->construct_rev_map();
+        FAISSLIKE_THROW_IF_NOT_FMT(idmap2->rev_map.size() == idmap2->id_map.size(),
+                                   "table 'idmap': %zu ids but %zu distinct ones (IndexIDMap2 needs unique ids)",
+                                   idmap2->id_map.size(), idmap2->rev_map.size());
+    }
+    return idx;
+}
+
+std::unique_ptr<Index> build_pretransform(const Json& j, const Common& c, const Tables& tables) {
+    const Json& chain = j.at("chain");
+    const ImportedTable& t = require_table(tables, "transform", c.cls);
+    FAISSLIKE_THROW_IF_NOT_FMT(chain.size() >= 1 && t.num_rows() == int64_t(chain.size()),
+                               "table 'transform' has %lld rows for a chain of %zu transforms",
+                               (long long)t.num_rows(), chain.size());
+    auto idx = std::make_unique<IndexPreTransform>();
+    set_common(*idx, c);
+    idx->own_fields = true;
+    const int col = t.require_column("transform");
+    int d = c.d;
+    for (size_t b = 0; b < t.batches.size(); b++) {
+        BatchReader r(t, b);
+        ListColumn<uint8_t> blocks = r.list<uint8_t>(col);
+        for (int64_t i = 0; i < r.length(); i++) {
+            BufferIOReader reader(blocks.row(i), blocks.row_size(i));
+            reader.name = "table 'transform'";
+            std::unique_ptr<VectorTransform> vt(read_VectorTransform(&reader));
+            const Json& expect = chain.at(idx->chain.size());
+            FAISSLIKE_THROW_IF_NOT_FMT(vt->d_in == d && vt->d_in == expect.at("d_in").as_int() &&
+                                               vt->d_out == expect.at("d_out").as_int(),
+                                       "table 'transform': transform %zu maps %d to %d dimensions, the chain "
+                                       "expects %d to %lld",
+                                       idx->chain.size(), vt->d_in, vt->d_out, d,
+                                       (long long)expect.at("d_out").as_int());
+            d = vt->d_out;
+            idx->chain.push_back(vt.release());
+        }
+    }
+    idx->index = build_base(j, c, d, tables).release();
+    idx->ntotal = c.ntotal;
+    return idx;
+}
+
 std::unique_ptr<Index> build(const Json& j, const Tables& tables) {
     FAISSLIKE_THROW_IF_NOT_FMT(j.at("format").as_int() == kFormat, "faisslike:index format %lld is not supported (%d is)",
                                (long long)j.at("format").as_int(), kFormat);
@@ -1251,6 +1398,12 @@ std::unique_ptr<Index> build(const Json& j, const Tables& tables) {
     if (c.cls == "IndexIVFHNSW") {
         return build_ivf_hnsw(j, c, tables);
     }
+    if (c.cls == "IndexIDMap" || c.cls == "IndexIDMap2") {
+        return build_idmap(j, c, tables);
+    }
+    if (c.cls == "IndexPreTransform") {
+        return build_pretransform(j, c, tables);
+    }
     if (c.cls == "IndexRefineFlat") {
         auto base = build(j.at("base"), tables);
         auto refine = read_flat(require_table(tables, "data", c.cls), c);
@@ -1273,7 +1426,8 @@ std::unique_ptr<Index> build(const Json& j, const Tables& tables) {
 } // namespace
 
 std::unique_ptr<Index> import_index_bundle(IndexBundle& bundle) {
-    static const char* const known[] = {"ivf", "codebook", "auxiliary", "index", "quantizer", "data"};
+    static const char* const known[] = {"ivf",       "codebook", "auxiliary", "index",
+                                        "quantizer", "data",     "idmap",     "transform"};
     Tables tables;
     for (auto& entry : bundle.tables) {
         const std::string& name = entry.first; // not a structured binding: lambdas capture it (C++17)
@@ -1281,7 +1435,7 @@ std::unique_ptr<Index> import_index_bundle(IndexBundle& bundle) {
         if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return name == k; }) ==
             std::end(known)) {
             FAISSLIKE_THROW_FMT("index bundle: unknown table '%s' (tables are ivf, codebook, auxiliary, index, "
-                                "quantizer, data)",
+                                "quantizer, data, idmap, transform)",
                                 name.c_str());
         }
         tables.emplace(name, read_stream(stream.get(), name));

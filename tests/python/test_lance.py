@@ -127,14 +127,18 @@ def test_add_from_arrow_rejects_bad_input_and_leaves_index_unchanged(faisslike):
     assert index.ntotal == 0
 
 
-@pytest.mark.parametrize("factory", ["IVF16,PQ8", "IVF16_HNSW8,SQ8", "HNSW16_PQ8", "IVF16,Flat", "IVF16,HNSW8_SQ8"])
+@pytest.mark.parametrize("factory", ["IVF16,PQ8", "IVF16_HNSW8,SQ8", "HNSW16_PQ8", "IVF16,Flat", "IVF16,HNSW8_SQ8",
+                                     "IDMap2,PCA16,IVF16,HNSW8_PQ8"])
 def test_index_bundle_round_trip_through_pyarrow(faisslike, dataset, factory):
     from faisslike import table
 
     d = dataset["d"]
     index = faisslike.index_factory(d, factory)
     index.train(dataset["xt"])
-    index.add(dataset["xb"])
+    if factory.startswith("IDMap"):
+        index.add_with_ids(dataset["xb"], np.arange(len(dataset["xb"])) * 5 + 2)
+    else:
+        index.add(dataset["xb"])
     streams = table.export_index_bundle(index)
     tables = {name: stream.to_pyarrow() for name, stream in streams.items()}
     # An export object can be read again (each read is a fresh C stream).

@@ -271,175 +271,69 @@ void IndexIVFHNSW::add_with_ids(idx_t n, const float* x, const idx_t* xids) {
     ntotal = ivf->ntotal;
 }
 
-IndexIVFHNSW::Settings IndexIVFHNSW::search_settings(const SearchParameters* params) const {
-    Settings s{ivf->nprobe, {}, nullptr};
-    s.walk.efSearch = efSearch;
+IndexIVFHNSW::Probes IndexIVFHNSW::probe(idx_t n, const float* x, const SearchParameters* params,
+                                          const char* what) const {
+    check_ivf(what);
+    FAISSLIKE_THROW_IF_NOT_FMT(ivf->is_trained && ivf->quantizer && ivf->invlists,
+                               "%s is not trained: call train() before %s", index_name().c_str(), what);
+    Probes p;
+    p.nprobe = ivf->nprobe;
+    p.walk.efSearch = efSearch;
+    const SearchParameters* quantizer_params = nullptr;
+    p.sel = params ? params->sel : nullptr;
     if (params) {
-        s.walk.sel = params->sel;
-        if (const auto* p = dynamic_cast<const SearchParametersIVFHNSW*>(params)) {
-            s.nprobe = p->nprobe;
-            s.quantizer_params = p->quantizer_params;
-            s.walk.efSearch = p->efSearch;
-            s.walk.check_relative_distance = p->check_relative_distance;
+        if (const auto* ih = dynamic_cast<const SearchParametersIVFHNSW*>(params)) {
+            p.nprobe = ih->nprobe;
+            quantizer_params = ih->quantizer_params;
+            p.walk.efSearch = ih->efSearch;
+            p.walk.check_relative_distance = ih->check_relative_distance;
         } else if (const auto* ivfp = dynamic_cast<const SearchParametersIVF*>(params)) {
-            s.nprobe = ivfp->nprobe;
-            s.quantizer_params = ivfp->quantizer_params;
+            p.nprobe = ivfp->nprobe;
+            quantizer_params = ivfp->quantizer_params;
         } else if (const auto* hp = dynamic_cast<const SearchParametersHNSW*>(params)) {
-            s.walk.efSearch = hp->efSearch;
-            s.walk.check_relative_distance = hp->check_relative_distance;
+            p.walk.efSearch = hp->efSearch;
+            p.walk.check_relative_distance = hp->check_relative_distance;
         } else {
             FAISSLIKE_THROW_IF_NOT_MSG(typeid(*params) == typeid(SearchParameters),
                                        "IndexIVFHNSW params have incorrect type: pass SearchParametersIVFHNSW, "
                                        "SearchParametersIVF or SearchParametersHNSW");
         }
     }
-    FAISSLIKE_THROW_IF_NOT_FMT(s.nprobe > 0, "%s: nprobe = %zu must be > 0", index_name().c_str(), s.nprobe);
-    FAISSLIKE_THROW_IF_NOT_FMT(s.walk.efSearch > 0, "%s: efSearch = %d must be > 0", index_name().c_str(),
-                               s.walk.efSearch);
-    s.nprobe = std::min(s.nprobe, ivf->nlist);
-    return s;
+    FAISSLIKE_THROW_IF_NOT_FMT(p.nprobe > 0, "%s: nprobe = %zu must be > 0", index_name().c_str(), p.nprobe);
+    FAISSLIKE_THROW_IF_NOT_FMT(p.walk.efSearch > 0, "%s: efSearch = %d must be > 0", index_name().c_str(),
+                               p.walk.efSearch);
+    p.nprobe = std::min(p.nprobe, ivf->nlist);
+    check_consistency();
+    if (n > 0) {
+        p.lists.resize(size_t(n) * p.nprobe);
+        p.coarse.resize(size_t(n) * p.nprobe);
+        ivf->quantizer->search(n, x, idx_t(p.nprobe), p.coarse.data(), p.lists.data(), quantizer_params);
+    }
+    return p;
 }
 
-std::unique_ptr<VisitedTable> IndexIVFHNSW::take_visited_table() const {
+size_t IndexIVFHNSW::largest_graph() const {
     size_t largest = 0;
     for (const HNSW& g : graphs) {
         largest = std::max(largest, g.levels.size());
     }
-    std::unique_ptr<VisitedTable> vt;
-    {
-        std::lock_guard<std::mutex> guard(pool_mutex_);
-        if (!visited_pool_.empty()) {
-            vt = std::move(visited_pool_.back());
-            visited_pool_.pop_back();
-        }
-    }
-    if (!vt) {
-        return std::make_unique<VisitedTable>(largest);
-    }
-    if (vt->visited.size() < largest) {
-        vt->resize(largest);
-    }
-    return vt;
+    return largest;
 }
 
-void IndexIVFHNSW::give_back_visited_table(std::unique_ptr<VisitedTable> vt) const {
-    std::lock_guard<std::mutex> guard(pool_mutex_);
-    visited_pool_.push_back(std::move(vt));
-}
-
-void IndexIVFHNSW::search(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
-                          const SearchParameters* params) const {
-    check_search_args(n, x, k, distances, labels);
-    check_ivf("search");
-    FAISSLIKE_THROW_IF_NOT_FMT(ivf->is_trained && ivf->quantizer && ivf->invlists,
-                               "%s is not trained: call train() before search", index_name().c_str());
-    Settings s = search_settings(params);
-    check_consistency();
-    if (n == 0) {
-        return;
-    }
-    size_t np = s.nprobe;
-    std::vector<idx_t> assign(size_t(n) * np);
-    std::vector<float> coarse(size_t(n) * np);
-    ivf->quantizer->search(n, x, idx_t(np), coarse.data(), assign.data(), s.quantizer_params);
-
-    bool sim = is_similarity_metric(metric_type);
-    const IDSelector* sel = s.walk.sel;
-    SearchParametersHNSW walk = s.walk;
-    walk.sel = nullptr; // the walk gets the selector as `reportable`, in node numbers
+template <class PerQuery>
+void IndexIVFHNSW::for_each_query(idx_t n, const float* x, const Probes& p, size_t flops,
+                                  PerQuery&& per_query) const {
+    const size_t largest = largest_graph();
     ParallelExceptions errors;
 #pragma omp parallel if (n > 1)
     {
         std::unique_ptr<ListDistanceComputer> dc;
         std::unique_ptr<VisitedTable> vt;
-        std::vector<float> list_dis(static_cast<size_t>(k)), keys(static_cast<size_t>(k));
-        std::vector<storage_idx_t> nodes(static_cast<size_t>(k));
-        std::vector<idx_t> heap_ids(static_cast<size_t>(k));
         errors.run([&] {
             dc = std::make_unique<ListDistanceComputer>(*ivf);
-            vt = take_visited_table();
+            vt = visited_pool_.take(largest);
         });
-        InterruptPoll poll(np * size_t(std::max<idx_t>(walk.efSearch, k)) * size_t(M) * 2 * (size_t(d) + 80));
-#pragma omp for schedule(dynamic)
-        for (idx_t q = 0; q < n; q++) {
-            if (!dc || !vt) {
-                continue;
-            }
-            errors.run([&] {
-                poll.tick();
-                const float* xq = x + size_t(q) * size_t(d);
-                heap_heapify<float_maxheap>(size_t(k), keys.data(), heap_ids.data());
-                dc->begin_query(xq);
-                for (size_t j = 0; j < np; j++) {
-                    idx_t l = assign[size_t(q) * np + j];
-                    if (l < 0 || graphs[size_t(l)].entry_point < 0) {
-                        continue;
-                    }
-                    const idx_t* ids = ivf->invlists->get_ids(size_t(l));
-                    dc->enter_list(size_t(l), coarse[size_t(q) * np + j]);
-                    std::unique_ptr<ListNodeFilter> filter;
-                    if (sel) {
-                        filter = std::make_unique<ListNodeFilter>(ids, *sel);
-                    }
-                    size_t found = graphs[size_t(l)].search(*dc, sim, size_t(k), list_dis.data(), nodes.data(), *vt,
-                                                            &walk, filter.get());
-                    for (size_t i = 0; i < found; i++) {
-                        heap_offer<float_maxheap>(size_t(k), keys.data(), heap_ids.data(),
-                                                  sim ? -list_dis[i] : list_dis[i], ids[nodes[i]]);
-                    }
-                }
-                heap_reorder<float_maxheap>(size_t(k), keys.data(), heap_ids.data());
-                float* D = distances + size_t(q) * size_t(k);
-                idx_t* I = labels + size_t(q) * size_t(k);
-                for (size_t i = 0; i < size_t(k); i++) {
-                    bool missing = heap_ids[i] < 0;
-                    I[i] = missing ? -1 : heap_ids[i];
-                    D[i] = missing ? (sim ? -FLT_MAX : FLT_MAX) : (sim ? -keys[i] : keys[i]);
-                }
-            });
-        }
-        if (vt) {
-            give_back_visited_table(std::move(vt));
-        }
-    }
-    errors.rethrow_if_failed();
-}
-
-void IndexIVFHNSW::range_search(idx_t n, const float* x, float radius, RangeSearchResult* result,
-                                const SearchParameters* params) const {
-    FAISSLIKE_THROW_IF_NOT_FMT(n >= 0, "range_search: n = %lld must be >= 0", (long long)n);
-    FAISSLIKE_THROW_IF_NOT_MSG(result, "range_search: null RangeSearchResult");
-    FAISSLIKE_THROW_IF_NOT_MSG(n == 0 || x, "range_search: null query pointer");
-    check_ivf("range_search");
-    FAISSLIKE_THROW_IF_NOT_FMT(ivf->is_trained && ivf->quantizer && ivf->invlists,
-                               "%s is not trained: call train() before range_search", index_name().c_str());
-    Settings s = search_settings(params);
-    check_consistency();
-    RangeSearchHits hits(static_cast<size_t>(n));
-    if (n == 0) {
-        hits.store(result);
-        return;
-    }
-    size_t np = s.nprobe;
-    std::vector<idx_t> assign(size_t(n) * np);
-    std::vector<float> coarse(size_t(n) * np);
-    ivf->quantizer->search(n, x, idx_t(np), coarse.data(), assign.data(), s.quantizer_params);
-
-    bool sim = is_similarity_metric(metric_type);
-    const IDSelector* sel = s.walk.sel;
-    SearchParametersHNSW walk = s.walk;
-    walk.sel = nullptr;
-    ParallelExceptions errors;
-#pragma omp parallel if (n > 1)
-    {
-        std::unique_ptr<ListDistanceComputer> dc;
-        std::unique_ptr<VisitedTable> vt;
-        std::vector<std::pair<float, storage_idx_t>> found;
-        errors.run([&] {
-            dc = std::make_unique<ListDistanceComputer>(*ivf);
-            vt = take_visited_table();
-        });
-        InterruptPoll poll(np * size_t(walk.efSearch) * size_t(M) * 2 * (size_t(d) + 80));
+        InterruptPoll poll(flops);
 #pragma omp for schedule(dynamic)
         for (idx_t q = 0; q < n; q++) {
             if (!dc || !vt) {
@@ -448,29 +342,85 @@ void IndexIVFHNSW::range_search(idx_t n, const float* x, float radius, RangeSear
             errors.run([&] {
                 poll.tick();
                 dc->begin_query(x + size_t(q) * size_t(d));
-                for (size_t j = 0; j < np; j++) {
-                    idx_t l = assign[size_t(q) * np + j];
-                    if (l < 0 || graphs[size_t(l)].entry_point < 0) {
-                        continue;
+                // visit(graph, ids, filter) for each probed list that has
+                // nodes, with dc entered into it; the walk gets the selector as
+                // `reportable`, in node numbers.
+                auto each_list = [&](auto&& visit) {
+                    for (size_t j = 0; j < p.nprobe; j++) {
+                        idx_t l = p.lists[size_t(q) * p.nprobe + j];
+                        if (l < 0 || graphs[size_t(l)].entry_point < 0) {
+                            continue;
+                        }
+                        const idx_t* ids = ivf->invlists->get_ids(size_t(l));
+                        dc->enter_list(size_t(l), p.coarse[size_t(q) * p.nprobe + j]);
+                        std::unique_ptr<ListNodeFilter> filter;
+                        if (p.sel) {
+                            filter = std::make_unique<ListNodeFilter>(ids, *p.sel);
+                        }
+                        visit(graphs[size_t(l)], ids, filter.get());
                     }
-                    const idx_t* ids = ivf->invlists->get_ids(size_t(l));
-                    dc->enter_list(size_t(l), coarse[size_t(q) * np + j]);
-                    std::unique_ptr<ListNodeFilter> filter;
-                    if (sel) {
-                        filter = std::make_unique<ListNodeFilter>(ids, *sel);
-                    }
-                    graphs[size_t(l)].range_search(*dc, sim, radius, found, *vt, &walk, filter.get());
-                    for (const auto& h : found) {
-                        hits.add(size_t(q), h.first, ids[h.second]);
-                    }
-                }
+                };
+                per_query(q, *dc, *vt, each_list);
             });
         }
         if (vt) {
-            give_back_visited_table(std::move(vt));
+            visited_pool_.give_back(std::move(vt));
         }
     }
     errors.rethrow_if_failed();
+}
+
+void IndexIVFHNSW::search(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
+                          const SearchParameters* params) const {
+    check_search_args(n, x, k, distances, labels);
+    Probes p = probe(n, x, params, "search");
+    if (n == 0) {
+        return;
+    }
+    const bool sim = is_similarity_metric(metric_type);
+    const size_t kk = size_t(k);
+    size_t flops = p.nprobe * size_t(std::max<idx_t>(p.walk.efSearch, k)) * size_t(M) * 2 * (size_t(d) + 80);
+    for_each_query(n, x, p, flops, [&](idx_t q, DistanceComputer& dc, VisitedTable& vt, auto& each_list) {
+        std::vector<float> list_dis(kk), keys(kk);
+        std::vector<storage_idx_t> nodes(kk);
+        std::vector<idx_t> heap_ids(kk);
+        heap_heapify<float_maxheap>(kk, keys.data(), heap_ids.data());
+        each_list([&](const HNSW& graph, const idx_t* ids, const IDSelector* filter) {
+            size_t found = graph.search(dc, sim, kk, list_dis.data(), nodes.data(), vt, &p.walk, filter);
+            for (size_t i = 0; i < found; i++) {
+                heap_offer<float_maxheap>(kk, keys.data(), heap_ids.data(), sim ? -list_dis[i] : list_dis[i],
+                                          ids[nodes[i]]);
+            }
+        });
+        heap_reorder<float_maxheap>(kk, keys.data(), heap_ids.data());
+        float* D = distances + size_t(q) * kk;
+        idx_t* I = labels + size_t(q) * kk;
+        for (size_t i = 0; i < kk; i++) {
+            bool missing = heap_ids[i] < 0;
+            I[i] = missing ? -1 : heap_ids[i];
+            D[i] = missing ? (sim ? -FLT_MAX : FLT_MAX) : (sim ? -keys[i] : keys[i]);
+        }
+    });
+}
+
+void IndexIVFHNSW::range_search(idx_t n, const float* x, float radius, RangeSearchResult* result,
+                                const SearchParameters* params) const {
+    FAISSLIKE_THROW_IF_NOT_FMT(n >= 0, "range_search: n = %lld must be >= 0", (long long)n);
+    FAISSLIKE_THROW_IF_NOT_MSG(result, "range_search: null RangeSearchResult");
+    FAISSLIKE_THROW_IF_NOT_MSG(n == 0 || x, "range_search: null query pointer");
+    Probes p = probe(n, x, params, "range_search");
+    RangeSearchHits hits(static_cast<size_t>(n));
+    const bool sim = is_similarity_metric(metric_type);
+    size_t flops = p.nprobe * size_t(p.walk.efSearch) * size_t(M) * 2 * (size_t(d) + 80);
+    for_each_query(n, x, p, flops, [&](idx_t q, DistanceComputer& dc, VisitedTable& vt, auto& each_list) {
+        std::vector<std::pair<float, storage_idx_t>> found;
+        each_list([&](const HNSW& graph, const idx_t* ids, const IDSelector* filter) {
+            graph.range_search(dc, sim, radius, found, vt, &p.walk, filter);
+            for (const auto& h : found) {
+                hits.add(size_t(q), h.first, ids[h.second]);
+            }
+        });
+    });
     hits.store(result);
 }
 
@@ -492,7 +442,6 @@ void IndexIVFHNSW::reset() {
         g.reset();
     }
     ntotal = 0;
-    std::lock_guard<std::mutex> guard(pool_mutex_);
     visited_pool_.clear();
 }
 

@@ -1,16 +1,15 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include <faisslike/IndexIVF.h>
 #include <faisslike/impl/HNSW.h>
+#include <faisslike/impl/VisitedTable.h>
 
 namespace faisslike {
 
 struct DistanceComputer;
-struct VisitedTable;
 
 /// Per-call settings of an IndexIVFHNSW search: the IVF's (nprobe, sel,
 /// quantizer_params; max_codes is not used) and the per-list graph walk's.
@@ -106,20 +105,27 @@ struct IndexIVFHNSW : Index {
     void check_consistency() const;
 
    private:
-    /// The efSearch and nprobe of one call, and the caller's selector.
-    struct Settings {
+    /// What a search (or range search) of n queries visits: the nprobe lists
+    /// of each query with their coarse distances, the walk's settings (without
+    /// a selector) and the caller's selector.
+    struct Probes {
         size_t nprobe;
+        std::vector<idx_t> lists;
+        std::vector<float> coarse;
         SearchParametersHNSW walk;
-        const SearchParameters* quantizer_params;
+        const IDSelector* sel;
     };
-    Settings search_settings(const SearchParameters* params) const;
+    /// Checks the index and params, then assigns the queries to their lists.
+    Probes probe(idx_t n, const float* x, const SearchParameters* params, const char* what) const;
     void check_ivf(const char* what) const;
-    std::unique_ptr<VisitedTable> take_visited_table() const;
-    void give_back_visited_table(std::unique_ptr<VisitedTable> vt) const;
+    /// Size of the largest graph (for the visited tables).
+    size_t largest_graph() const;
+    /// Runs per_query(q, dc, visited, each_list) for every query in parallel;
+    /// each_list(visit) walks the query's probed lists (see the .cpp).
+    template <class PerQuery>
+    void for_each_query(idx_t n, const float* x, const Probes& p, size_t flops, PerQuery&& per_query) const;
 
-    /// Visited tables kept between searches (see IndexHNSW).
-    mutable std::mutex pool_mutex_;
-    mutable std::vector<std::unique_ptr<VisitedTable>> visited_pool_;
+    mutable VisitedTablePool visited_pool_;
 };
 
 } // namespace faisslike

@@ -1,6 +1,7 @@
 #include <faisslike/IVFlib.h>
 
 #include <faisslike/IndexIDMap.h>
+#include <faisslike/IndexIVFHNSW.h>
 #include <faisslike/IndexPreTransform.h>
 #include <faisslike/IndexRefine.h>
 #include <faisslike/impl/FaisslikeException.h>
@@ -16,6 +17,8 @@ IndexIVF* try_extract_index_ivf(Index* index) {
             index = pre->index;
         } else if (auto* idmap = dynamic_cast<IndexIDMap*>(index)) {
             index = idmap->index;
+        } else if (auto* ivf_hnsw = dynamic_cast<IndexIVFHNSW*>(index)) {
+            index = ivf_hnsw->ivf;
         } else if (auto* refine = dynamic_cast<IndexRefine*>(index)) {
             index = refine->base_index;
         } else {

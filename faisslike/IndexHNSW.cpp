@@ -239,9 +239,7 @@ void IndexHNSW::add(idx_t n, const float* x) {
     } catch (...) {
         // add_vertices has put the old nodes' lists back as they were (and
         // failures before it changed none): drop the new nodes.
-        hnsw.levels.resize(std::min(hnsw.levels.size(), n0));
-        hnsw.offsets.resize(n0 + 1);
-        hnsw.neighbors.resize(hnsw.offsets[n0]);
+        hnsw.truncate(n0);
         hnsw.entry_point = entry0;
         hnsw.max_level = max_level0;
         hnsw.rng = rng0;
@@ -266,7 +264,6 @@ void IndexHNSW::reset() {
     deleted_.clear();
     deleted_before_.clear();
     ndeleted_ = 0;
-    std::lock_guard<std::mutex> guard(pool_mutex_);
     visited_pool_.clear();
 }
 
@@ -386,30 +383,6 @@ void IndexHNSW::use_huge_pages() const {
     advise_huge_pages(hnsw.neighbors.data(), hnsw.neighbors.size() * sizeof(storage_idx_t));
 }
 
-std::unique_ptr<VisitedTable> IndexHNSW::take_visited_table() const {
-    size_t nnodes = hnsw.levels.size();
-    std::unique_ptr<VisitedTable> vt;
-    {
-        std::lock_guard<std::mutex> guard(pool_mutex_);
-        if (!visited_pool_.empty()) {
-            vt = std::move(visited_pool_.back());
-            visited_pool_.pop_back();
-        }
-    }
-    if (!vt) {
-        return std::make_unique<VisitedTable>(nnodes);
-    }
-    if (vt->visited.size() < nnodes) {
-        vt->resize(nnodes);
-    }
-    return vt;
-}
-
-void IndexHNSW::give_back_visited_table(std::unique_ptr<VisitedTable> vt) const {
-    std::lock_guard<std::mutex> guard(pool_mutex_);
-    visited_pool_.push_back(std::move(vt));
-}
-
 bool IndexHNSW::choose_scan(const NodeFilter& filter, idx_t k, idx_t nq, const SearchParameters* params,
                             std::vector<storage_idx_t>& nodes) const {
     if (filter_scan_threshold == 0) {
@@ -489,7 +462,7 @@ void IndexHNSW::search(
         errors.run([&] {
             dc.reset(get_distance_computer());
             if (!scan) {
-                vt = take_visited_table();
+                vt = visited_pool_.take(hnsw.levels.size());
             }
         });
         InterruptPoll poll(query_flops(hnsw, params, k, scan, scan_list.size(), d));
@@ -516,7 +489,7 @@ void IndexHNSW::search(
             });
         }
         if (vt) {
-            give_back_visited_table(std::move(vt));
+            visited_pool_.give_back(std::move(vt));
         }
     }
     errors.rethrow_if_failed();
@@ -555,7 +528,7 @@ void IndexHNSW::range_search(
         errors.run([&] {
             dc.reset(get_distance_computer());
             if (!scan) {
-                vt = take_visited_table();
+                vt = visited_pool_.take(hnsw.levels.size());
             }
         });
         InterruptPoll poll(query_flops(hnsw, params, 1, scan, scan_list.size(), d));
@@ -584,7 +557,7 @@ void IndexHNSW::range_search(
             });
         }
         if (vt) {
-            give_back_visited_table(std::move(vt));
+            visited_pool_.give_back(std::move(vt));
         }
     }
     errors.rethrow_if_failed();

@@ -7,12 +7,12 @@
 
 #include <faisslike/Index.h>
 #include <faisslike/impl/HNSW.h>
+#include <faisslike/impl/VisitedTable.h>
 #include <faisslike/impl/ScalarQuantizer.h>
 
 namespace faisslike {
 
 struct DistanceComputer;
-struct VisitedTable;
 
 /// Approximate search on a hierarchical navigable small-world graph over the
 /// vectors of a storage index (Faiss's IndexHNSW). Use a subclass:
@@ -138,8 +138,6 @@ struct IndexHNSW : Index {
     /// every selectable node) rather than walk the graph.
     bool choose_scan(const NodeFilter& filter, idx_t k, idx_t nq, const SearchParameters* params,
                      std::vector<int32_t>& nodes) const;
-    std::unique_ptr<VisitedTable> take_visited_table() const;
-    void give_back_visited_table(std::unique_ptr<VisitedTable> vt) const;
 
     /// One bit per node, set for deleted ones; empty when none is.
     std::vector<uint64_t> deleted_;
@@ -147,10 +145,7 @@ struct IndexHNSW : Index {
     std::vector<idx_t> deleted_before_;
     size_t ndeleted_ = 0;
 
-    /// Visited tables kept between searches: allocating one per thread per
-    /// call would cost more than a small search itself.
-    mutable std::mutex pool_mutex_;
-    mutable std::vector<std::unique_ptr<VisitedTable>> visited_pool_;
+    mutable VisitedTablePool visited_pool_;
 };
 
 /// HNSW over uncompressed vectors (an IndexFlat storage): exact distances.

@@ -13,6 +13,7 @@
 #include <faisslike/IndexHNSW.h>
 #include <faisslike/IndexIDMap.h>
 #include <faisslike/IndexIVFFlat.h>
+#include <faisslike/IndexIVFHNSW.h>
 #include <faisslike/IndexIVFPQ.h>
 #include <faisslike/IndexPQ.h>
 #include <faisslike/IndexPreTransform.h>
@@ -173,7 +174,7 @@ std::vector<std::string> split_components(const std::string& s, const std::strin
 }
 
 std::string accepted_forms(const Grammar& g) {
-    std::string list = "[IDMap,|IDMap2,] [transform,]* (<code> | IVF<n>[_HNSW<M>],<code> | HNSW<M>[_<code>|,<code>])"
+    std::string list = "[IDMap,|IDMap2,] [transform,]* (<code> | IVF<n>[_HNSW<M>],<code> | IVF<n>[_HNSW<M>],HNSW<M>[_<code>] | HNSW<M>[_<code>|,<code>])"
                        " [,RFlat|,Refine(<index>)]"
                        " with transform one of:";
     for (auto it = g.transforms.rbegin(); it != g.transforms.rend(); ++it) {
@@ -276,6 +277,19 @@ std::unique_ptr<Index> parse_main(int d, MetricType metric, std::vector<std::str
             parse_error(g, parts[0]);
         }
         return code->flat(d, metric, match);
+    }
+    int graph_M = 0;
+    std::string graph_code;
+    if (parts.size() == 2 && parse_ivf(parts[0], nlist, hnsw_M) && parse_hnsw(parts[1], graph_M, graph_code)) {
+        // "IVF256,HNSW32_PQ16": a graph over each list's codes (Lance's
+        // IVF_HNSW_*), around the IVF that "IVF256,PQ16" builds.
+        FAISSLIKE_THROW_IF_NOT_FMT(graph_M >= 2, "could not parse index string \"%s\": HNSW M must be >= 2",
+                                   g.description.c_str());
+        std::unique_ptr<Index> inner = parse_main(d, metric, {parts[0], graph_code.empty() ? "Flat" : graph_code}, g);
+        auto index = std::make_unique<IndexIVFHNSW>(static_cast<IndexIVF*>(inner.get()), graph_M);
+        index->own_fields = true;
+        inner.release();
+        return index;
     }
     if (parts.size() == 2 && parse_ivf(parts[0], nlist, hnsw_M)) {
         const IndexFactoryCode* code = find_code(g, parts[1], match);
@@ -460,6 +474,12 @@ std::string reverse_index_factory(const Index* index) {
     FAISSLIKE_THROW_IF_NOT_MSG(index, "reverse_index_factory: null index");
     if (dynamic_cast<const IndexFlat*>(index)) {
         return "Flat";
+    }
+    if (const auto* ivf_hnsw = dynamic_cast<const IndexIVFHNSW*>(index)) {
+        FAISSLIKE_THROW_IF_NOT_MSG(ivf_hnsw->ivf, "reverse_index_factory: IndexIVFHNSW without an IVF index");
+        std::string inner = reverse_index_factory(ivf_hnsw->ivf);
+        size_t comma = inner.find(',');
+        return inner.substr(0, comma) + ",HNSW" + std::to_string(ivf_hnsw->M) + "_" + inner.substr(comma + 1);
     }
     if (const auto* ivf = dynamic_cast<const IndexIVF*>(index)) {
         FAISSLIKE_THROW_IF_NOT_MSG(ivf->quantizer, "reverse_index_factory: IndexIVF without a quantizer");

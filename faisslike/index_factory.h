@@ -14,7 +14,10 @@ struct VectorTransform;
 
 /// Builds an index from a Faiss factory string such as "IVF1024,PQ16",
 /// "PCA64,IVF256,Flat", "IDMap,Flat" or "IVF4096,Flat,RFlat" (the grammar grows
-/// with each index family). The caller owns the result; wrapped indexes are
+/// with each index family). Beyond Faiss: "IVF256,HNSW32_Flat",
+/// "IVF256,HNSW32_SQ8", "IVF256,HNSW32_PQ16" build an IndexIVFHNSW (a graph per
+/// inverted list; "IVF256,HNSW32" alone means _Flat), unlike
+/// "IVF256_HNSW32,Flat" (an HNSW coarse quantizer). The caller owns the result; wrapped indexes are
 /// owned by their wrapper. Throws "could not parse index string" naming the
 /// offending component and listing the accepted forms.
 Index* index_factory(int d, const char* description, MetricType metric = METRIC_L2);

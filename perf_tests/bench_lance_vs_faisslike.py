@@ -1,8 +1,10 @@
-"""Lance's own IVF_PQ against faisslike.lance's at equal parameters, on the
-same Lance dataset: recall@10 and per-query latency (a benchmark, not a test).
+"""Lance's own IVF_PQ (or IVF_HNSW_SQ / IVF_HNSW_PQ / IVF_HNSW_FLAT) against
+faisslike.lance's at equal parameters, on the same Lance dataset: recall@10
+and per-query latency (a benchmark, not a test).
 
     PYTHONPATH=build/release/python .venv/bin/python perf_tests/bench_lance_vs_faisslike.py \
-        [--data /work/shared/data/siftsmall] [--partitions 32] [--sub-vectors 16]
+        [--data /work/shared/data/siftsmall] [--partitions 32] [--sub-vectors 16] \
+        [--index-type IVF_HNSW_SQ --ef 20,80 --refine 0]
 
 Data: siftsmall (10k x 128, texmex ground truth) when present, otherwise
 SIFT-like clustered vectors with exact ground truth. Each query runs alone
@@ -73,7 +75,13 @@ def main():
     ap.add_argument("--sub-vectors", type=int, default=16)
     ap.add_argument("--nprobes", default="1,4,16")
     ap.add_argument("--refine", default="0,5")
+    ap.add_argument("--index-type", default="IVF_PQ", help="IVF_PQ, IVF_HNSW_SQ, IVF_HNSW_PQ or IVF_HNSW_FLAT")
+    ap.add_argument("--ef", default="0", help="HNSW ef values (IVF_HNSW_*; 0: Lance's default)")
     args = ap.parse_args()
+    hnsw = args.index_type.startswith("IVF_HNSW")
+    build_args = {"num_partitions": args.partitions}
+    if args.index_type.endswith("PQ"):
+        build_args["num_sub_vectors"] = args.sub_vectors
 
     name, xb, xq, gt = load(args.data)
     n, d = xb.shape
@@ -89,48 +97,58 @@ def main():
             }
         )
         ds = lance.write_dataset(table, uri)
-        print("data: %s, %d x %d, %d queries; IVF_PQ num_partitions=%d num_sub_vectors=%d; %s; "
-              "faisslike OpenMP threads %d" % (name, n, d, len(xq), args.partitions, args.sub_vectors,
-                                                "lance " + lance.__version__, faisslike.omp_get_max_threads()))
+        print("data: %s, %d x %d, %d queries; %s %s; %s; faisslike OpenMP threads %d"
+              % (name, n, d, len(xq), args.index_type, build_args, "lance " + lance.__version__,
+                 faisslike.omp_get_max_threads()))
 
         t0 = time.perf_counter()
-        ds = ds.create_index("vector", "IVF_PQ", num_partitions=args.partitions, num_sub_vectors=args.sub_vectors)
+        ds = ds.create_index("vector", args.index_type, **build_args)
         t_lance = time.perf_counter() - t0
         t0 = time.perf_counter()
-        ours = fl.create_index(ds, "vector", "IVF_PQ", num_partitions=args.partitions,
-                               num_sub_vectors=args.sub_vectors, progress=False)
+        ours = fl.create_index(ds, "vector", args.index_type, progress=False, **build_args)
         t_ours = time.perf_counter() - t0
         print("build: lance %.2f s, faisslike %.2f s (training, add, bundle written as Lance datasets)"
               % (t_lance, t_ours))
 
-        print("%-8s %-7s %-22s %10s %12s" % ("nprobes", "refine", "engine", "recall@10", "median ms"))
-        for nprobes in [int(v) for v in args.nprobes.split(",")]:
-            for refine in [int(v) for v in args.refine.split(",")]:
-                nearest = {"column": "vector", "k": 10, "nprobes": nprobes}
-                if refine:
-                    nearest["refine_factor"] = refine
+        print("%-8s %-5s %-7s %-22s %10s %12s" % ("nprobes", "ef", "refine", "engine", "recall@10", "median ms"))
+        settings = [(p, e, r) for p in [int(v) for v in args.nprobes.split(",")]
+                    for e in ([int(v) for v in args.ef.split(",")] if hnsw else [0])
+                    for r in [int(v) for v in args.refine.split(",")]]
+        for nprobes, ef, refine in settings:
+            nearest = {"column": "vector", "k": 10, "nprobes": nprobes}
+            if refine:
+                nearest["refine_factor"] = refine
+            if ef:
+                nearest["ef"] = ef
 
-                def lance_query(q):
-                    t = ds.to_table(nearest=dict(nearest, q=q), columns=["item_id"],
-                                    disable_scoring_autoprojection=True)
-                    return t["item_id"].to_numpy()
+            def lance_query(q):
+                t = ds.to_table(nearest=dict(nearest, q=q), columns=["item_id"],
+                                disable_scoring_autoprojection=True)
+                return t["item_id"].to_numpy()
 
-                def ours_query(q):
-                    t = fl.search(ds, dict(nearest, q=q), columns=["item_id"], index=ours)
-                    return t["item_id"].to_numpy()
+            def ours_query(q):
+                t = fl.search(ds, dict(nearest, q=q), columns=["item_id"], index=ours)
+                return t["item_id"].to_numpy()
 
+            if hnsw:
+                # faisslike.lance's default ef when none is given: 1.5 k (refine included).
+                params = faisslike.SearchParametersIVFHNSW(
+                    nprobe=nprobes, efSearch=ef or int(1.5 * 10 * (refine or 1)))
+            else:
                 params = faisslike.SearchParametersIVF(nprobe=nprobes)
 
-                def core_query(q):
-                    _, labels = ours.index.search(q[None], 10 * (refine or 1), params=params)
-                    return labels[0]
+            def core_query(q):
+                _, labels = ours.index.search(q[None], 10 * (refine or 1), params=params)
+                return labels[0]
 
-                rows = [("lance", lance_query), ("faisslike.lance.search", ours_query)]
-                for engine, fn in rows:
-                    res, ms = timed(fn, xq)
-                    print("%-8d %-7s %-22s %10.3f %12.3f" % (nprobes, refine or "-", engine, recall(res, gt), ms))
-                _, ms = timed(core_query, xq)
-                print("%-8d %-7s %-22s %10s %12.3f" % (nprobes, refine or "-", "faisslike index only", "", ms))
+            rows = [("lance", lance_query), ("faisslike.lance.search", ours_query)]
+            for engine, fn in rows:
+                res, ms = timed(fn, xq)
+                print("%-8d %-5s %-7s %-22s %10.3f %12.3f"
+                      % (nprobes, ef or "-", refine or "-", engine, recall(res, gt), ms))
+            _, ms = timed(core_query, xq)
+            print("%-8d %-5s %-7s %-22s %10s %12.3f"
+                  % (nprobes, ef or "-", refine or "-", "faisslike index only", "", ms))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

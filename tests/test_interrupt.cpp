@@ -20,6 +20,7 @@
 #include <faisslike/IndexFlat.h>
 #include <faisslike/IndexHNSW.h>
 #include <faisslike/IndexIVFFlat.h>
+#include <faisslike/IndexIVFHNSW.h>
 #include <faisslike/IndexIVFPQ.h>
 #include <faisslike/IndexPQ.h>
 #include <faisslike/IndexScalarQuantizer.h>
@@ -27,6 +28,7 @@
 #include <faisslike/impl/InterruptCallback.h>
 #include <faisslike/impl/ProductQuantizer.h>
 #include <faisslike/impl/RangeSearchResult.h>
+#include <faisslike/index_factory.h>
 #include <faisslike/index_io.h>
 
 #include "test_util.h"
@@ -532,6 +534,49 @@ TEST_F(Interrupt, IVFWithHNSWQuantizerAddRestoresIt) {
         return index;
     };
     expect_interrupted_add_restores(make, xbase, xadd, 0.7, false);
+}
+
+TEST_F(Interrupt, IVFHNSWAddLeavesListsAndGraphs) {
+    const size_t d = 16, nbase = 500, nadd = 2000;
+    auto xbase = clustered_vectors(nbase, d, 22);
+    auto xadd = clustered_vectors(nadd, d, 23);
+    auto make = [&] {
+        std::unique_ptr<IndexIVFHNSW> index(static_cast<IndexIVFHNSW*>(index_factory(int(d), "IVF8,HNSW8_SQ8")));
+        index->train(idx_t(nbase), xbase.data());
+        index->make_direct_map();
+        return index;
+    };
+    // Into an empty index: exactly nothing is left behind (lists, graphs,
+    // direct map).
+    {
+        auto empty = make();
+        const auto bytes = serialize_index(empty.get());
+        auto counted = make();
+        long polls = count_polls([&] { counted->add(nadd, xadd.data()); });
+        interrupt_first_and_last(polls, [&] { empty->add(nadd, xadd.data()); },
+                                 [&] { EXPECT_EQ(serialize_index(empty.get()), bytes); });
+    }
+    // Into a filled one: the same lists and node levels; then the add works.
+    auto index = make();
+    index->add(nbase, xbase.data());
+    std::vector<std::vector<int>> levels;
+    for (const HNSW& g : index->graphs) {
+        levels.push_back(g.levels);
+    }
+    std::unique_ptr<Index> copy(clone_index(index.get()));
+    long polls = count_polls([&] { copy->add(nadd, xadd.data()); });
+    interrupt_first_and_last(polls, [&] { index->add(nadd, xadd.data()); }, [&] {
+        EXPECT_EQ(index->ntotal, idx_t(nbase));
+        index->check_consistency();
+        for (size_t l = 0; l < levels.size(); l++) {
+            EXPECT_EQ(index->graphs[l].levels, levels[l]);
+        }
+        std::vector<float> v(d);
+        EXPECT_THROW(index->reconstruct(idx_t(nbase), v.data()), FaisslikeException);
+    });
+    index->add(nadd, xadd.data());
+    EXPECT_EQ(index->ntotal, idx_t(nbase + nadd));
+    index->check_consistency();
 }
 
 TEST_F(Interrupt, HNSWAddOnSeveralThreads) {

@@ -11,6 +11,7 @@
 #include <faisslike/IndexFlat.h>
 #include <faisslike/IndexHNSW.h>
 #include <faisslike/IndexIDMap.h>
+#include <faisslike/IndexIVFHNSW.h>
 #include <faisslike/IndexIVFPQ.h>
 #include <faisslike/IndexRefine.h>
 #include <faisslike/IVFlib.h>
@@ -38,7 +39,7 @@ std::shared_ptr<Index> build(const std::string& spec, MetricType metric) {
     std::shared_ptr<Index> index(index_factory(kD, spec.c_str(), metric));
     auto xb = clustered_vectors(kNb, kD, 11);
     index->train(kNb, xb.data());
-    index->add(kNb, xb.data());
+    test::add_vectors(*index, kNb, xb.data());
     if (IndexIVF* ivf = try_extract_index_ivf(index.get())) {
         ivf->nprobe = 3;
     }
@@ -47,6 +48,9 @@ std::shared_ptr<Index> build(const std::string& spec, MetricType metric) {
     }
     if (auto* hnsw = dynamic_cast<IndexHNSW*>(index.get())) {
         hnsw->hnsw.efSearch = 24;
+    }
+    if (auto* ivf_hnsw = dynamic_cast<IndexIVFHNSW*>(index.get())) {
+        ivf_hnsw->efSearch = 24;
     }
     return index;
 }
@@ -71,6 +75,10 @@ const char* const kSpecs[] = {
         "Flat",           "SQ8",         "SQ4",           "PQ4",           "PQ8x4",           "IVF8,Flat",
         "IVF8,PQ4",       "IVF8,PQ4x4",  "IVF8,SQ8",      "IVF8,SQ6",      "IVF8_HNSW8,Flat", "IVF8_HNSW8,PQ4",
         "IVF8_HNSW8,SQ8", "HNSW16",      "HNSW16_PQ4",    "HNSW16_SQ8",    "IVF8,PQ4,RFlat",  "HNSW16_SQ8,RFlat",
+        // "IVF8,HNSW6" is "IVF8,HNSW6_Flat" (M 6 keeps the test names apart from "IVF8_HNSW8,...")
+        "IVF8,HNSW6", "IVF8,HNSW6_PQ4", "IVF8,HNSW6_SQ8", "IVF8_HNSW8,HNSW6_SQ8", "IVF8,HNSW6_PQ4,RFlat",
+        "IDMap,IVF8,PQ4", "IDMap2,HNSW16", "PCA8,IVF8,HNSW6_SQ8", "L2norm,Flat", "IDMap2,PCA8,Flat",
+        "OPQ4,IVF8,PQ4",
 };
 
 class TableBundleRoundTrip : public ::testing::TestWithParam<std::tuple<const char*, MetricType>> {};
@@ -233,6 +241,43 @@ TEST(TableBundle, HnswGraphRowsFollowLance) {
     EXPECT_GT(checked, int64_t(kNb));
 }
 
+TEST(TableBundle, IvfHnswGraphPerPartitionFollowsLance) {
+    auto index = build("IVF8,HNSW8_SQ8", METRIC_L2);
+    auto* ih = static_cast<IndexIVFHNSW*>(index.get());
+    IndexBundle bundle = export_index_bundle(std::shared_ptr<const Index>(index));
+    ImportedTable g = read_stream(bundle.tables["index"].get(), "index");
+    ImportedTable ivf = read_stream(bundle.tables["ivf"].get(), "ivf");
+    EXPECT_EQ(Json::parse(g.require_metadata("lance:index")).at("type").as_string(), "IVF_HNSW_SQ");
+    Json entries = Json::parse(g.require_metadata("lance:hnsw"));
+    ASSERT_EQ(entries.size(), size_t(8));
+    BatchReader r(ivf, 0);
+    const uint64_t* first = r.primitive<uint64_t>(ivf.require_column("index_offsets"));
+    const uint32_t* count = r.primitive<uint32_t>(ivf.require_column("index_lengths"));
+    // Rows of partition l lie at [first[l], first[l] + count[l]), all with __ivf_part_id l.
+    std::vector<uint32_t> parts;
+    int part = g.require_column("__ivf_part_id");
+    for (size_t b = 0; b < g.batches.size(); b++) {
+        BatchReader gb(g, b);
+        const uint32_t* p = gb.primitive<uint32_t>(part);
+        parts.insert(parts.end(), p, p + gb.length());
+    }
+    uint64_t next = 0;
+    for (size_t l = 0; l < 8; l++) {
+        const HNSW& h = ih->graphs[l];
+        Json entry = Json::parse(entries.at(l).as_string());
+        EXPECT_EQ(entry.at("entry_point").as_int(), h.entry_point);
+        EXPECT_EQ(entry.at("params").at("max_level").as_int(), h.max_level + 1);
+        EXPECT_EQ(entry.at("level_offsets").at(1).as_int(), int64_t(ih->ivf->invlists->list_size(l)));
+        EXPECT_EQ(first[l], next);
+        EXPECT_EQ(entry.at("level_offsets").at(entry.at("level_offsets").size() - 1).as_int(), int64_t(count[l]));
+        for (uint64_t row = first[l]; row < first[l] + count[l]; row++) {
+            ASSERT_EQ(parts[row], l);
+        }
+        next += count[l];
+    }
+    EXPECT_EQ(next, parts.size());
+}
+
 /// Reads one table of a bundle, lets f damage it, and puts it back.
 template <class F>
 void tamper(IndexBundle& bundle, const std::string& name, F&& f) {
@@ -376,10 +421,77 @@ TEST(TableBundle, MalformedBundlesGiveClearErrors) {
     }
 }
 
+TEST(TableBundle, MalformedIvfHnswBundlesGiveClearErrors) {
+    auto index = build("IVF8,HNSW8_Flat", METRIC_L2);
+    {
+        IndexBundle b = fresh(index);
+        tamper(b, "ivf", [](ImportedTable& t) {
+            auto* first = const_cast<uint64_t*>(static_cast<const uint64_t*>(t.batches[0]->children[4]->buffers[1]));
+            first[2] += 1;
+        });
+        std::string e = import_error(std::move(b));
+        EXPECT_NE(e.find("partition 2 has index_offsets"), std::string::npos) << e;
+    }
+    {
+        IndexBundle b = fresh(index);
+        tamper(b, "index", [](ImportedTable& t) {
+            auto* parts = const_cast<uint32_t*>(static_cast<const uint32_t*>(t.batches[0]->children[0]->buffers[1]));
+            parts[1] = 5;
+        });
+        std::string e = import_error(std::move(b));
+        EXPECT_NE(e.find("a row of partition 5 among those of 0"), std::string::npos) << e;
+    }
+    {
+        IndexBundle b = fresh(index);
+        tamper(b, "ivf", [](ImportedTable& t) { t.schema->children[5]->name = "lengths_of_index"; });
+        std::string e = import_error(std::move(b));
+        EXPECT_NE(e.find("index_lengths"), std::string::npos) << e;
+    }
+}
+
+TEST(TableBundle, MalformedWrapperBundlesGiveClearErrors) {
+    auto idmap = build("IDMap2,PCA8,Flat", METRIC_L2);
+    {
+        IndexBundle b = fresh(idmap);
+        tamper(b, "idmap", [](ImportedTable& t) { t.batches.pop_back(); });
+        std::string e = import_error(std::move(b));
+        EXPECT_NE(e.find("table 'idmap' has"), std::string::npos) << e;
+    }
+    {
+        IndexBundle b = fresh(idmap);
+        tamper(b, "idmap", [](ImportedTable& t) {
+            auto* ids = const_cast<int64_t*>(static_cast<const int64_t*>(t.batches[0]->children[0]->buffers[1]));
+            ids[1] = ids[0];
+        });
+        std::string e = import_error(std::move(b));
+        EXPECT_NE(e.find("needs unique ids"), std::string::npos) << e;
+    }
+    {
+        IndexBundle b = fresh(idmap);
+        tamper(b, "transform", [](ImportedTable& t) {
+            ArrowArray& blocks = *t.batches[0]->children[0];
+            auto* offsets = const_cast<int32_t*>(static_cast<const int32_t*>(blocks.buffers[1]));
+            offsets[1] = 10; // a truncated transform block
+        });
+        std::string e = import_error(std::move(b));
+        EXPECT_NE(e.find("table 'transform'"), std::string::npos) << e;
+    }
+    {
+        IndexBundle b = fresh(idmap);
+        b.tables.erase("transform");
+        EXPECT_NE(import_error(std::move(b)).find("lacks the table 'transform'"), std::string::npos);
+    }
+}
+
 TEST(TableBundle, UnsupportedIndexesAreRefusedClearly) {
-    auto pre = build("PCA8,Flat", METRIC_L2);
-    EXPECT_NE(error_of([&] { export_index_bundle(*pre, nullptr); }).find("do not support IndexPreTransform"),
-              std::string::npos);
+    auto refine = build("IVF8,PQ4,Refine(SQ8)", METRIC_L2);
+    std::string e = error_of([&] { export_index_bundle(*refine, nullptr); });
+    EXPECT_NE(e.find("do not support IndexRefine"), std::string::npos) << e;
+    auto nested = std::make_shared<IndexIDMap>(new IndexIDMap(new IndexFlatL2(kD)));
+    nested->own_fields = true;
+    static_cast<IndexIDMap*>(nested->index)->own_fields = true;
+    e = error_of([&] { export_index_bundle(*nested, nullptr); });
+    EXPECT_NE(e.find("nested IndexIDMap"), std::string::npos) << e;
     auto hnsw = build("HNSW8", METRIC_L2);
     IDSelectorRange sel(0, 10);
     hnsw->remove_ids(sel);

@@ -36,15 +36,7 @@ std::shared_ptr<Index> build(const char* spec, MetricType metric = METRIC_L2) {
     std::shared_ptr<Index> index(index_factory(kD, spec, metric));
     auto xb = clustered_vectors(kNb, kD, 7);
     index->train(kNb, xb.data());
-    if (dynamic_cast<IndexIDMap*>(index.get())) {
-        std::vector<idx_t> ids(kNb);
-        for (size_t i = 0; i < kNb; i++) {
-            ids[i] = idx_t(i) * 7 + 3;
-        }
-        index->add_with_ids(kNb, xb.data(), ids.data());
-    } else {
-        index->add(kNb, xb.data());
-    }
+    test::add_vectors(*index, kNb, xb.data());
     return index;
 }
 

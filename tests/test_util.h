@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include <faisslike/IndexIDMap.h>
 #include <faisslike/MetricType.h>
 #include <faisslike/impl/FaisslikeException.h>
 #include <faisslike/utils/random.h>
@@ -35,6 +36,20 @@ inline std::vector<float> clustered_vectors(size_t n, size_t d, int64_t seed, si
     std::vector<float> x(n * d);
     float_clustered(x.data(), n, d, nclusters, 0.3f, seed);
     return x;
+}
+
+/// Adds n vectors; an IndexIDMap (whose add() refuses) gets the ids 7 i + 3,
+/// so that ids and positions differ.
+inline void add_vectors(Index& index, size_t n, const float* x) {
+    if (dynamic_cast<IndexIDMap*>(&index)) {
+        std::vector<idx_t> ids(n);
+        for (size_t i = 0; i < n; i++) {
+            ids[i] = idx_t(i) * 7 + 3;
+        }
+        index.add_with_ids(idx_t(n), x, ids.data());
+    } else {
+        index.add(idx_t(n), x);
+    }
 }
 
 inline double exact_distance(const float* a, const float* b, size_t d, MetricType metric) {

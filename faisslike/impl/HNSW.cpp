@@ -644,6 +644,26 @@ void HNSW::add_vertices(
     }
 }
 
+void HNSW::truncate(size_t n0) {
+    levels.resize(std::min(levels.size(), n0));
+    offsets.resize(levels.size() + 1);
+    neighbors.resize(offsets.back());
+    for (size_t i = 0; i < levels.size(); i++) {
+        for (int level = 0; level < levels[i]; level++) {
+            size_t begin, end;
+            neighbor_range(idx_t(i), level, &begin, &end);
+            size_t out = begin;
+            for (size_t j = begin; j < end; j++) {
+                storage_idx_t u = neighbors[j];
+                if (u >= 0 && size_t(u) < n0) {
+                    neighbors[out++] = u;
+                }
+            }
+            std::fill(neighbors.begin() + ptrdiff_t(out), neighbors.begin() + ptrdiff_t(end), -1);
+        }
+    }
+}
+
 namespace {
 
 /// Reusable per-thread buffers of a search, so queries do not allocate.

@@ -136,6 +136,14 @@ struct HNSW {
             bool keep_max_size_level0,
             bool verbose);
 
+    /// Drops the nodes n0 and after and every link to them; the caller
+    /// restores entry_point, max_level and rng. After a failed add_vertices
+    /// (which has already put the older nodes' lists back) this only drops the
+    /// new nodes; after a completed one, lists that the new nodes made prune
+    /// keep their remaining links (IndexIVFHNSW undoing the lists whose add
+    /// completed when another list's failed).
+    void truncate(size_t n0);
+
     /// Best nodes for the query set in qdis. The walk passes through every
     /// node, but only nodes that `reportable` accepts (all when null) are
     /// returned: while fewer than ef of them have been found every node seen

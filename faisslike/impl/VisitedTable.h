@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 namespace faisslike {
@@ -39,6 +41,44 @@ struct VisitedTable {
 
     /// Grows the table (new nodes unmarked).
     void resize(size_t size) { visited.resize(size, 0); }
+};
+
+/// Visited tables kept between the searches of a graph index: allocating one
+/// per thread per call would cost more than a small search itself.
+class VisitedTablePool {
+   public:
+    /// A table of at least `size` nodes (a kept one when there is one).
+    std::unique_ptr<VisitedTable> take(size_t size) {
+        std::unique_ptr<VisitedTable> vt;
+        {
+            std::lock_guard<std::mutex> guard(mutex_);
+            if (!tables_.empty()) {
+                vt = std::move(tables_.back());
+                tables_.pop_back();
+            }
+        }
+        if (!vt) {
+            return std::make_unique<VisitedTable>(size);
+        }
+        if (vt->visited.size() < size) {
+            vt->resize(size);
+        }
+        return vt;
+    }
+
+    void give_back(std::unique_ptr<VisitedTable> vt) {
+        std::lock_guard<std::mutex> guard(mutex_);
+        tables_.push_back(std::move(vt));
+    }
+
+    void clear() {
+        std::lock_guard<std::mutex> guard(mutex_);
+        tables_.clear();
+    }
+
+   private:
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<VisitedTable>> tables_;
 };
 
 } // namespace faisslike

@@ -3,11 +3,17 @@
 // header, the graph (levels, offsets, neighbours, entry point...) and the
 // storage index. Every graph field is checked against the others on reading, so
 // a damaged file cannot send a search outside the arrays.
+//
+// IndexIVFHNSW ("FlIH", faisslike only: Faiss has no IVF with a graph per
+// list): the index header, M / efConstruction / efSearch (int32), the IVF
+// index block, the number of graphs (uint64, = nlist) and each list's graph as
+// above, its nodes being the list's positions.
 
 #include <cmath>
 
 #include <faisslike/IndexFlat.h>
 #include <faisslike/IndexHNSW.h>
+#include <faisslike/IndexIVFHNSW.h>
 #include <faisslike/IndexPQ.h>
 #include <faisslike/IndexScalarQuantizer.h>
 #include <faisslike/impl/FaisslikeException.h>
@@ -134,9 +140,55 @@ std::unique_ptr<Index> read_hnsw(uint32_t code, ReadStream& in) {
     return idx;
 }
 
+void write_ivf_hnsw(const Index& index, WriteStream& out) {
+    const auto& idx = static_cast<const IndexIVFHNSW&>(index);
+    idx.check_consistency();
+    out.write_fourcc("FlIH");
+    write_index_header(idx, out);
+    out.write<int32_t>(idx.M);
+    out.write<int32_t>(idx.efConstruction);
+    out.write<int32_t>(idx.efSearch);
+    write_index_block(idx.ivf, out);
+    out.write<uint64_t>(idx.graphs.size());
+    for (const HNSW& g : idx.graphs) {
+        write_graph(g, out);
+    }
+}
+
+std::unique_ptr<Index> read_ivf_hnsw(uint32_t, ReadStream& in) {
+    auto idx = std::make_unique<IndexIVFHNSW>();
+    read_index_header(*idx, in);
+    in.check(idx->metric_type == METRIC_L2 || idx->metric_type == METRIC_INNER_PRODUCT,
+             "IVF-HNSW index with metric %d is not supported", int(idx->metric_type));
+    idx->M = in.read<int32_t>();
+    idx->efConstruction = in.read<int32_t>();
+    idx->efSearch = in.read<int32_t>();
+    in.check(idx->M >= 2 && idx->M <= (1 << 16) && idx->efConstruction > 0 && idx->efSearch > 0,
+             "IVF-HNSW M %d / efConstruction %d / efSearch %d", idx->M, idx->efConstruction, idx->efSearch);
+    std::unique_ptr<Index> inner = read_index_block(in);
+    auto* ivf = dynamic_cast<IndexIVF*>(inner.get());
+    in.check(ivf != nullptr && ivf->invlists != nullptr && ivf->quantizer != nullptr,
+             "IVF-HNSW block without an IVF index (found %s)", inner ? inner->index_name().c_str() : "null");
+    in.check(ivf->d == idx->d && ivf->metric_type == idx->metric_type && ivf->ntotal == idx->ntotal,
+             "IVF-HNSW header (d %d, ntotal %lld) disagrees with its IVF (d %d, ntotal %lld)", idx->d,
+             (long long)idx->ntotal, ivf->d, (long long)ivf->ntotal);
+    idx->ivf = ivf;
+    idx->own_fields = true;
+    inner.release();
+    uint64_t ngraphs = in.read<uint64_t>();
+    in.check(ngraphs == ivf->nlist, "IVF-HNSW with %llu graphs for %zu lists", (unsigned long long)ngraphs,
+             ivf->nlist);
+    idx->graphs.resize(ivf->nlist);
+    for (size_t l = 0; l < ivf->nlist; l++) {
+        read_graph(idx->graphs[l], idx_t(ivf->invlists->list_size(l)), in);
+    }
+    return idx;
+}
+
 } // namespace
 
 void register_hnsw_io() {
+    builtin_detail::add_index({{"FlIH"}, {typeid(IndexIVFHNSW)}, write_ivf_hnsw, read_ivf_hnsw});
     builtin_detail::add_index({{"IHNf", "IHNp", "IHNs"},
                                {typeid(IndexHNSWFlat), typeid(IndexHNSWPQ), typeid(IndexHNSWSQ)},
                                write_hnsw,

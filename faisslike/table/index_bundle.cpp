@@ -6,13 +6,19 @@
 
 #include <faisslike/IndexFlat.h>
 #include <faisslike/IndexHNSW.h>
+#include <faisslike/IndexIDMap.h>
 #include <faisslike/IndexIVFFlat.h>
+#include <faisslike/IndexIVFHNSW.h>
 #include <faisslike/IndexIVFPQ.h>
 #include <faisslike/IndexPQ.h>
+#include <faisslike/IndexPreTransform.h>
 #include <faisslike/IndexRefine.h>
 #include <faisslike/IndexScalarQuantizer.h>
+#include <faisslike/VectorTransform.h>
 #include <faisslike/impl/DistanceComputer.h>
 #include <faisslike/impl/FaisslikeException.h>
+#include <faisslike/impl/io.h>
+#include <faisslike/index_io.h>
 #include <faisslike/table/json.h>
 
 namespace faisslike {
@@ -43,6 +49,18 @@ MetricType parse_metric(const std::string& s) {
 
 /// The class names a bundle records: the most specific supported class.
 std::string class_of(const Index& index) {
+    if (dynamic_cast<const IndexIVFHNSW*>(&index)) {
+        return "IndexIVFHNSW";
+    }
+    if (dynamic_cast<const IndexIDMap2*>(&index)) {
+        return "IndexIDMap2";
+    }
+    if (dynamic_cast<const IndexIDMap*>(&index)) {
+        return "IndexIDMap";
+    }
+    if (dynamic_cast<const IndexPreTransform*>(&index)) {
+        return "IndexPreTransform";
+    }
     if (dynamic_cast<const IndexRefineFlat*>(&index)) {
         return "IndexRefineFlat";
     }
@@ -74,7 +92,8 @@ std::string class_of(const Index& index) {
         return "IndexScalarQuantizer";
     }
     FAISSLIKE_THROW_FMT("index bundles do not support %s (supported: IndexFlat, IndexScalarQuantizer, IndexPQ, "
-                        "IndexIVFFlat, IndexIVFPQ, IndexIVFScalarQuantizer, IndexHNSWFlat/PQ/SQ, IndexRefineFlat)",
+                        "IndexIVFFlat, IndexIVFPQ, IndexIVFScalarQuantizer, IndexIVFHNSW, IndexHNSWFlat/PQ/SQ, "
+                        "IndexRefineFlat, IndexIDMap/IndexIDMap2, IndexPreTransform)",
                         index.index_name().c_str());
 }
 
@@ -105,8 +124,9 @@ int hnsw_M(const HNSW& h) {
     return h.cum_nneighbor_per_level.size() > 2 ? h.nb_neighbors(1) : h.nb_neighbors(0) / 2;
 }
 
-Json hnsw_json(const IndexHNSW& idx) {
-    const HNSW& h = idx.hnsw;
+/// The settings shared by every graph of an index (not the per-graph entry
+/// point and levels, which lance:hnsw holds for each partition).
+Json graph_settings_json(const HNSW& h) {
     Json cum = Json::array();
     for (int c : h.cum_nneighbor_per_level) {
         cum.push(c);
@@ -119,14 +139,27 @@ Json hnsw_json(const IndexHNSW& idx) {
             .set("M", hnsw_M(h))
             .set("efConstruction", h.efConstruction)
             .set("efSearch", h.efSearch)
-            .set("max_level", h.max_level)
-            .set("entry_point", int(h.entry_point))
             .set("check_relative_distance", h.check_relative_distance)
             .set("search_bounded_queue", h.search_bounded_queue)
-            .set("keep_max_size_level0", idx.keep_max_size_level0)
-            .set("filter_scan_threshold", int64_t(idx.filter_scan_threshold))
             .set("cum_nneighbor_per_level", cum)
             .set("assign_probas", probas);
+}
+
+Json hnsw_json(const IndexHNSW& idx) {
+    const HNSW& h = idx.hnsw;
+    return graph_settings_json(h)
+            .set("max_level", h.max_level)
+            .set("entry_point", int(h.entry_point))
+            .set("keep_max_size_level0", idx.keep_max_size_level0)
+            .set("filter_scan_threshold", int64_t(idx.filter_scan_threshold));
+}
+
+/// IndexIVFHNSW: its graphs' settings (the graphs of an index share them).
+Json ivf_hnsw_json(const IndexIVFHNSW& idx) {
+    HNSW h = idx.graphs.empty() ? HNSW(idx.M) : idx.graphs[0];
+    h.efConstruction = idx.efConstruction;
+    h.efSearch = idx.efSearch;
+    return graph_settings_json(h);
 }
 
 Json describe(const Index& index) {
@@ -143,6 +176,20 @@ Json describe(const Index& index) {
     } else if (auto* pq = dynamic_cast<const IndexPQ*>(&index)) {
         FAISSLIKE_THROW_IF_NOT_MSG(pq->search_type == IndexPQ::ST_PQ, "index bundles support IndexPQ with ST_PQ only");
         j.set("pq", pq_json(pq->pq)).set("polysemous_ht", pq->polysemous_ht);
+    } else if (auto* idmap = dynamic_cast<const IndexIDMap*>(&index)) {
+        FAISSLIKE_THROW_IF_NOT_MSG(idmap->index, "IndexIDMap without an index");
+        j.set("base", describe(*idmap->index));
+    } else if (auto* pt = dynamic_cast<const IndexPreTransform*>(&index)) {
+        FAISSLIKE_THROW_IF_NOT_MSG(pt->index, "IndexPreTransform without an index");
+        Json chain = Json::array();
+        for (const VectorTransform* vt : pt->chain) {
+            chain.push(Json::object().set("d_in", vt->d_in).set("d_out", vt->d_out).set("is_trained", vt->is_trained));
+        }
+        j.set("chain", chain).set("base", describe(*pt->index));
+    } else if (auto* ivf_hnsw = dynamic_cast<const IndexIVFHNSW*>(&index)) {
+        FAISSLIKE_THROW_IF_NOT_MSG(ivf_hnsw->ivf, "IndexIVFHNSW without an IVF index");
+        ivf_hnsw->check_consistency();
+        j.set("hnsw", ivf_hnsw_json(*ivf_hnsw)).set("ivf", describe(*ivf_hnsw->ivf));
     } else if (auto* ivf = dynamic_cast<const IndexIVF*>(&index)) {
         j.set("nlist", uint64_t(ivf->nlist))
                 .set("nprobe", uint64_t(ivf->nprobe))
@@ -307,70 +354,97 @@ std::vector<FieldSpec> graph_columns() {
             list_field<uint32_t>("__neighbors"), list_field<float>("_distance")};
 }
 
-/// An HNSW graph as rows (level, node), level 0 first, and its lance:hnsw entry.
-TableOut graph_table(const IndexHNSW& idx, const Owner& owner, const BundleExportOptions& options,
-                     Json& lance_entry) {
-    const HNSW& h = idx.hnsw;
-    const int64_t n = idx.ntotal;
-    int nlevels = 0;
-    for (int lv : h.levels) {
-        nlevels = std::max(nlevels, lv);
-    }
-    // Nodes of each level, in node order.
-    auto per_level = std::make_shared<std::vector<std::vector<int32_t>>>(size_t(nlevels));
-    for (int64_t i = 0; i < n; i++) {
-        for (int l = 0; l < h.levels[size_t(i)]; l++) {
-            (*per_level)[size_t(l)].push_back(int32_t(i));
+/// One HNSW graph of an `index` (or `quantizer`) table: the partition its
+/// rows carry, and, for the `_distance` lists, a distance computer over its
+/// nodes and a node's (decoded) vector.
+struct GraphSource {
+    uint32_t part;
+    const HNSW* graph;
+    std::function<DistanceComputer*()> make_dc;
+    std::function<void(int32_t node, float* x)> vector_of;
+};
+
+/// Graphs as rows (partition, level, node), level 0 first within each graph.
+/// Fills `entries` with one lance:hnsw JSON string per graph and `rows` with
+/// each graph's row count.
+TableOut graph_table(std::vector<GraphSource> graphs, int d, const Owner& owner, const BundleExportOptions& options,
+                     Json& entries, std::vector<uint64_t>& rows) {
+    // Nodes of each level of each graph, in node order.
+    using Levels = std::vector<std::vector<int32_t>>;
+    auto per_level = std::make_shared<std::vector<Levels>>(graphs.size());
+    // Batches: per graph and level, chunks of at most batch_size rows.
+    struct Chunk {
+        size_t graph;
+        int level;
+        int64_t r0;
+    };
+    auto chunks = std::make_shared<std::vector<Chunk>>();
+    entries = Json::array();
+    rows.clear();
+    for (size_t gi = 0; gi < graphs.size(); gi++) {
+        const HNSW& h = *graphs[gi].graph;
+        int nlevels = 0;
+        for (int lv : h.levels) {
+            nlevels = std::max(nlevels, lv);
         }
-    }
-    Json offsets = Json::array();
-    int64_t acc = 0;
-    offsets.push(acc);
-    // Batches: per level, chunks of at most batch_size rows.
-    auto chunks = std::make_shared<std::vector<std::pair<int, int64_t>>>();
-    for (int l = 0; l < nlevels; l++) {
-        int64_t rows = int64_t((*per_level)[size_t(l)].size());
-        acc += rows;
+        Levels& levels = (*per_level)[gi];
+        levels.resize(size_t(nlevels));
+        for (size_t i = 0; i < h.levels.size(); i++) {
+            for (int l = 0; l < h.levels[i]; l++) {
+                levels[size_t(l)].push_back(int32_t(i));
+            }
+        }
+        Json offsets = Json::array();
+        int64_t acc = 0;
         offsets.push(acc);
-        for (int64_t r = 0; r < rows; r += options.batch_size) {
-            chunks->emplace_back(l, r);
+        for (int l = 0; l < nlevels; l++) {
+            int64_t count = int64_t(levels[size_t(l)].size());
+            acc += count;
+            offsets.push(acc);
+            for (int64_t r = 0; r < count; r += options.batch_size) {
+                chunks->push_back({gi, l, r});
+            }
         }
+        rows.push_back(uint64_t(acc));
+        entries.push(Json::object()
+                             .set("entry_point", int(h.entry_point))
+                             .set("params", Json::object()
+                                                    .set("max_level", nlevels)
+                                                    .set("m", hnsw_M(h))
+                                                    .set("ef_construction", h.efConstruction)
+                                                    .set("prefetch_distance", Json()))
+                             .set("level_offsets", offsets)
+                             .dump());
     }
-    lance_entry = Json::object()
-                          .set("entry_point", int(h.entry_point))
-                          .set("params", Json::object()
-                                                 .set("max_level", nlevels)
-                                                 .set("m", hnsw_M(h))
-                                                 .set("ef_construction", h.efConstruction)
-                                                 .set("prefetch_distance", Json()))
-                          .set("level_offsets", offsets);
     TableOut t;
     t.columns = graph_columns();
     t.count = chunks->size();
-    const IndexHNSW* ip = &idx;
+    auto sources = std::make_shared<std::vector<GraphSource>>(std::move(graphs));
     const int64_t batch_size = options.batch_size;
     const bool with_distances = options.hnsw_distances;
     // The graph is copied (its slots hold -1 padding that a list cannot skip).
-    t.batch = [ip, owner, per_level, chunks, batch_size, with_distances](size_t b) {
-        const HNSW& g = ip->hnsw;
-        auto [level, r0] = (*chunks)[b];
-        const auto& nodes = (*per_level)[size_t(level)];
-        int64_t m = std::min(batch_size, int64_t(nodes.size()) - r0);
+    t.batch = [sources, owner, per_level, chunks, batch_size, with_distances, d](size_t b) {
+        const Chunk& chunk = (*chunks)[b];
+        const GraphSource& src = (*sources)[chunk.graph];
+        const HNSW& g = *src.graph;
+        const int level = chunk.level;
+        const auto& nodes = (*per_level)[chunk.graph][size_t(level)];
+        int64_t m = std::min(batch_size, int64_t(nodes.size()) - chunk.r0);
         std::vector<uint32_t> ids(static_cast<size_t>(m)), nb;
         std::vector<int32_t> offs = {0};
         std::vector<float> dis;
         std::unique_ptr<DistanceComputer> dc;
-        std::vector<float> query(size_t(ip->d));
+        std::vector<float> query(static_cast<size_t>(d));
         if (with_distances) {
-            dc.reset(ip->get_distance_computer());
+            dc.reset(src.make_dc());
         }
         for (int64_t r = 0; r < m; r++) {
-            int32_t node = nodes[size_t(r0 + r)];
+            int32_t node = nodes[size_t(chunk.r0 + r)];
             ids[size_t(r)] = uint32_t(node);
             size_t begin, end;
             g.neighbor_range(node, level, &begin, &end);
             if (dc) {
-                ip->storage->reconstruct(node, query.data());
+                src.vector_of(node, query.data());
                 dc->set_query(query.data());
             }
             for (size_t s = begin; s < end && g.neighbors[s] >= 0; s++) {
@@ -384,13 +458,23 @@ TableOut graph_table(const IndexHNSW& idx, const Owner& owner, const BundleExpor
         }
         std::vector<int32_t> dis_offs = with_distances ? offs : std::vector<int32_t>(size_t(m + 1), 0);
         std::vector<ArraySpec> cols;
-        cols.push_back(owned_array(std::vector<uint32_t>(size_t(m), 0)));
+        cols.push_back(owned_array(std::vector<uint32_t>(size_t(m), src.part)));
         cols.push_back(owned_array(std::move(ids)));
         cols.push_back(list_array(std::move(offs), owned_array(std::move(nb))));
         cols.push_back(list_array(std::move(dis_offs), owned_array(std::move(dis))));
         return record_batch(std::move(cols), m);
     };
     return t;
+}
+
+/// The single graph of an IndexHNSW, as partition 0.
+TableOut hnsw_graph_table(const IndexHNSW& idx, const Owner& owner, const BundleExportOptions& options,
+                          Json& entries) {
+    const IndexHNSW* ip = &idx;
+    std::vector<uint64_t> rows;
+    return graph_table({{0, &idx.hnsw, [ip] { return ip->get_distance_computer(); },
+                         [ip](int32_t node, float* x) { ip->storage->reconstruct(node, x); }}},
+                       idx.d, owner, options, entries, rows);
 }
 
 const char* code_column_of(const IndexIVF& ivf) {
@@ -403,8 +487,11 @@ const char* code_column_of(const IndexIVF& ivf) {
     return "__sq_code";
 }
 
+/// The tables of an IVF index. With index_rows (a graph per list: the rows
+/// of each list's graph in `index`), the `ivf` table also gets Lance's
+/// index_offsets / index_lengths columns.
 void add_ivf_tables(const IndexIVF& ivf, const Owner& owner, const BundleExportOptions& options,
-                    std::map<std::string, TableOut>& tables) {
+                    std::map<std::string, TableOut>& tables, const std::vector<uint64_t>* index_rows = nullptr) {
     const size_t nlist = ivf.nlist;
     const InvertedLists* il = ivf.invlists;
     FAISSLIKE_THROW_IF_NOT_FMT(il && il->nlist == nlist, "%s has no inverted lists", ivf.index_name().c_str());
@@ -425,9 +512,19 @@ void add_ivf_tables(const IndexIVF& ivf, const Owner& owner, const BundleExportO
         FAISSLIKE_THROW_IF_NOT_FMT(ivf.quantizer->ntotal == idx_t(nlist) && qflat,
                                    "%s: the quantizer must hold the nlist = %zu centroids", ivf.index_name().c_str(),
                                    nlist);
+        std::shared_ptr<const std::vector<uint64_t>> graph_rows;
+        if (index_rows) {
+            FAISSLIKE_THROW_IF_NOT_MSG(index_rows->size() == nlist, "one graph per inverted list expected");
+            for (uint64_t r : *index_rows) {
+                FAISSLIKE_THROW_IF_NOT_MSG(r < (uint64_t(1) << 32), "a list's graph has too many rows");
+            }
+            graph_rows = std::make_shared<const std::vector<uint64_t>>(*index_rows);
+            t.columns.push_back(primitive_field<uint64_t>("index_offsets"));
+            t.columns.push_back(primitive_field<uint32_t>("index_lengths"));
+        }
         t.count = 1;
         const IndexIVF* p = &ivf;
-        t.batch = [p, qflat, owner, nlist, d](size_t) {
+        t.batch = [p, qflat, owner, nlist, d, graph_rows](size_t) {
             std::vector<uint32_t> part(nlist), lengths(nlist);
             std::vector<uint64_t> offsets(nlist);
             uint64_t acc = 0;
@@ -442,6 +539,18 @@ void add_ivf_tables(const IndexIVF& ivf, const Owner& owner, const BundleExportO
             cols.push_back(fixed_size_list_array(values(qflat->get_xb(), int64_t(nlist) * d, owner), int64_t(nlist)));
             cols.push_back(owned_array(std::move(offsets)));
             cols.push_back(owned_array(std::move(lengths)));
+            if (graph_rows) {
+                std::vector<uint64_t> index_offsets(nlist);
+                std::vector<uint32_t> index_lengths(nlist);
+                uint64_t first = 0;
+                for (size_t l = 0; l < nlist; l++) {
+                    index_offsets[l] = first;
+                    index_lengths[l] = uint32_t((*graph_rows)[l]);
+                    first += (*graph_rows)[l];
+                }
+                cols.push_back(owned_array(std::move(index_offsets)));
+                cols.push_back(owned_array(std::move(index_lengths)));
+            }
             return record_batch(std::move(cols), int64_t(nlist));
         };
         tables["ivf"] = std::move(t);
@@ -510,12 +619,55 @@ void add_ivf_tables(const IndexIVF& ivf, const Owner& owner, const BundleExportO
     }
 
     if (auto* hq = dynamic_cast<const IndexHNSWFlat*>(ivf.quantizer)) {
-        Json entry;
-        TableOut t = graph_table(*hq, owner, options, entry);
-        t.metadata = {{"lance:hnsw", Json::array().push(entry.dump()).dump()},
+        Json entries;
+        TableOut t = hnsw_graph_table(*hq, owner, options, entries);
+        t.metadata = {{"lance:hnsw", entries.dump()},
                       {"distance_type", distance_type(hq->metric_type)}};
         tables["quantizer"] = std::move(t);
     }
+}
+
+/// IndexIDMap: the user id of each row of the wrapped index, in row order.
+TableOut idmap_table(const IndexIDMap& idmap, const Owner& owner, int64_t batch_size) {
+    TableOut t;
+    t.columns = {primitive_field<int64_t>("id")};
+    const int64_t n = int64_t(idmap.id_map.size());
+    t.count = size_t((n + batch_size - 1) / batch_size);
+    const IndexIDMap* p = &idmap;
+    t.batch = [p, owner, n, batch_size](size_t b) {
+        int64_t i0 = int64_t(b) * batch_size, m = std::min(batch_size, n - i0);
+        std::vector<ArraySpec> cols;
+        cols.push_back(values(p->id_map.data() + i0, m, owner));
+        return record_batch(std::move(cols), m);
+    };
+    return t;
+}
+
+/// IndexPreTransform: one row per transform of the chain, in order, holding
+/// its file block (the bytes write_VectorTransform gives, as in Faiss's
+/// files); Lance has no table for these.
+TableOut transform_table(const IndexPreTransform& pt) {
+    std::vector<int32_t> offsets = {0};
+    std::vector<uint8_t> bytes;
+    for (const VectorTransform* vt : pt.chain) {
+        VectorIOWriter writer;
+        write_VectorTransform(vt, &writer);
+        bytes.insert(bytes.end(), writer.data.begin(), writer.data.end());
+        FAISSLIKE_THROW_IF_NOT_MSG(bytes.size() < size_t(1) << 31, "transforms too large for 32-bit list offsets");
+        offsets.push_back(int32_t(bytes.size()));
+    }
+    TableOut t;
+    t.columns = {list_field<uint8_t>("transform")};
+    t.count = 1;
+    auto data = std::make_shared<std::pair<std::vector<int32_t>, std::vector<uint8_t>>>(std::move(offsets),
+                                                                                         std::move(bytes));
+    t.batch = [data](size_t) {
+        int64_t rows = int64_t(data->first.size()) - 1;
+        std::vector<ArraySpec> cols;
+        cols.push_back(list_array(data->first, owned_array(data->second)));
+        return record_batch(std::move(cols), rows);
+    };
+    return t;
 }
 
 void add_tables(const Index& index, const Owner& owner, const BundleExportOptions& options,
@@ -525,19 +677,50 @@ void add_tables(const Index& index, const Owner& owner, const BundleExportOption
         tables["data"].metadata = {{"faisslike:format", "1"}};
     } else if (dynamic_cast<const IndexPQ*>(&index) || dynamic_cast<const IndexScalarQuantizer*>(&index)) {
         add_storage_tables(index, owner, options.batch_size, tables);
+    } else if (auto* ivf_hnsw = dynamic_cast<const IndexIVFHNSW*>(&index)) {
+        // Lance's IVF_HNSW_*: the IVF's tables, and an `index` table holding
+        // every list's graph as partition __ivf_part_id = list number.
+        const IndexIVF* ivf = ivf_hnsw->ivf;
+        std::vector<GraphSource> graphs;
+        for (size_t l = 0; l < ivf->nlist; l++) {
+            graphs.push_back({uint32_t(l), &ivf_hnsw->graphs[l],
+                              [ivf_hnsw, l] { return ivf_hnsw->get_list_distance_computer(l); },
+                              [ivf, l](int32_t node, float* x) { ivf->reconstruct_from_offset(int64_t(l), node, x); }});
+        }
+        Json entries;
+        std::vector<uint64_t> rows;
+        TableOut graph = graph_table(std::move(graphs), index.d, owner, options, entries, rows);
+        add_ivf_tables(*ivf, owner, options, tables, &rows);
+        const char* column = code_column_of(*ivf);
+        std::string type = std::strcmp(column, "flat") == 0        ? "IVF_HNSW_FLAT"
+                           : std::strcmp(column, "__pq_code") == 0 ? "IVF_HNSW_PQ"
+                                                                   : "IVF_HNSW_SQ";
+        graph.metadata = {
+                {"lance:index", Json::object().set("type", type).set("distance_type", distance_type(index.metric_type)).dump()},
+                {"lance:hnsw", entries.dump()}};
+        tables["index"] = std::move(graph);
     } else if (auto* ivf = dynamic_cast<const IndexIVF*>(&index)) {
         add_ivf_tables(*ivf, owner, options, tables);
     } else if (auto* hnsw = dynamic_cast<const IndexHNSW*>(&index)) {
         add_storage_tables(*hnsw->storage, owner, options.batch_size, tables);
-        Json entry;
-        TableOut t = graph_table(*hnsw, owner, options, entry);
+        Json entries;
+        TableOut t = hnsw_graph_table(*hnsw, owner, options, entries);
         std::string type = dynamic_cast<const IndexHNSWPQ*>(hnsw)   ? "IVF_HNSW_PQ"
                            : dynamic_cast<const IndexHNSWSQ*>(hnsw) ? "IVF_HNSW_SQ"
                                                                     : "IVF_HNSW_FLAT";
         t.metadata = {{"lance:index",
                        Json::object().set("type", type).set("distance_type", distance_type(hnsw->metric_type)).dump()},
-                      {"lance:hnsw", Json::array().push(entry.dump()).dump()}};
+                      {"lance:hnsw", entries.dump()}};
         tables["index"] = std::move(t);
+    } else if (auto* idmap = dynamic_cast<const IndexIDMap*>(&index)) {
+        add_tables(*idmap->index, owner, options, tables);
+        FAISSLIKE_THROW_IF_NOT_MSG(!tables.count("idmap"), "index bundles do not support nested IndexIDMap wrappers");
+        tables["idmap"] = idmap_table(*idmap, owner, options.batch_size);
+    } else if (auto* pt = dynamic_cast<const IndexPreTransform*>(&index)) {
+        add_tables(*pt->index, owner, options, tables);
+        FAISSLIKE_THROW_IF_NOT_MSG(!tables.count("transform"),
+                                   "index bundles do not support nested IndexPreTransform wrappers");
+        tables["transform"] = transform_table(*pt);
     } else if (auto* refine = dynamic_cast<const IndexRefineFlat*>(&index)) {
         add_tables(*refine->base_index, owner, options, tables);
         FAISSLIKE_THROW_IF_NOT_MSG(!tables.count("data"), "IndexRefineFlat over an IndexFlat is not supported");
@@ -719,8 +902,8 @@ std::unique_ptr<IndexFlat> read_flat(const ImportedTable& t, const Common& c) {
     return flat;
 }
 
-void read_graph(HNSW& h, const Json& j, const ImportedTable& t, idx_t ntotal) {
-    const char* tn = t.name.c_str();
+/// The settings every graph of an index shares (graph_settings_json).
+void read_graph_settings(HNSW& h, const Json& j) {
     h.efConstruction = int(j.at("efConstruction").as_int());
     h.efSearch = int(j.at("efSearch").as_int());
     FAISSLIKE_THROW_IF_NOT_FMT(h.efConstruction > 0 && h.efSearch > 0, "faisslike:index: HNSW efConstruction %d / efSearch %d",
@@ -740,12 +923,39 @@ void read_graph(HNSW& h, const Json& j, const ImportedTable& t, idx_t ntotal) {
     for (size_t l = 0; l < j.at("assign_probas").size(); l++) {
         h.assign_probas.push_back(j.at("assign_probas").at(l).as_double());
     }
+}
 
-    // lance:hnsw gives the rows of each level.
-    Json entries = Json::parse(t.require_metadata("lance:hnsw"));
-    FAISSLIKE_THROW_IF_NOT_FMT(entries.size() == 1, "table '%s': lance:hnsw must list one partition, not %zu", tn,
-                               entries.size());
-    Json entry = Json::parse(entries.at(0).as_string());
+/// One row of an HNSW table: a node on one level and its neighbours.
+struct GraphRow {
+    uint32_t part;
+    uint32_t node;
+    const uint32_t* nb;
+    size_t count;
+};
+
+/// Every row of an HNSW table, in order (the batches stay alive in `t`).
+std::vector<GraphRow> graph_rows(const ImportedTable& t) {
+    const int part = t.require_column("__ivf_part_id"), vid = t.require_column("__vector_id"),
+              nbc = t.require_column("__neighbors");
+    std::vector<GraphRow> rows;
+    rows.reserve(size_t(t.num_rows()));
+    for (size_t b = 0; b < t.batches.size(); b++) {
+        BatchReader r(t, b);
+        const uint32_t* parts = r.primitive<uint32_t>(part);
+        const uint32_t* ids = r.primitive<uint32_t>(vid);
+        ListColumn<uint32_t> lists = r.list<uint32_t>(nbc);
+        for (int64_t i = 0; i < r.length(); i++) {
+            rows.push_back({parts[i], ids[i], lists.row(i), lists.row_size(i)});
+        }
+    }
+    return rows;
+}
+
+/// The graph of partition `part` (ntotal nodes) from its rows (level 0
+/// first, then level 1, ...) and its lance:hnsw entry; h already holds the
+/// settings. The entry point comes from the entry.
+void read_graph_part(HNSW& h, const Json& entry, const GraphRow* rows, size_t nrows, uint32_t part, idx_t ntotal,
+                     const char* tn) {
     const Json& lo = entry.at("level_offsets");
     const size_t nlevels = lo.size() ? lo.size() - 1 : 0;
     FAISSLIKE_THROW_IF_NOT_FMT(nlevels + 1 <= h.cum_nneighbor_per_level.size(),
@@ -759,30 +969,15 @@ void read_graph(HNSW& h, const Json& j, const ImportedTable& t, idx_t ntotal) {
         FAISSLIKE_THROW_IF_NOT_FMT(l == 0 ? level_start[0] == 0 : level_start[l] >= level_start[l - 1],
                                    "table '%s': level_offsets are not increasing from 0", tn);
     }
-    FAISSLIKE_THROW_IF_NOT_FMT(level_start.back() == t.num_rows(), "table '%s' has %lld rows, level_offsets say %lld", tn,
-                               (long long)t.num_rows(), (long long)level_start.back());
+    FAISSLIKE_THROW_IF_NOT_FMT(uint64_t(level_start.back()) == nrows,
+                               "table '%s': partition %u has %zu rows, level_offsets say %lld", tn, part, nrows,
+                               (long long)level_start.back());
     FAISSLIKE_THROW_IF_NOT_FMT(ntotal == 0 ? nlevels == 0 : nlevels >= 1 && level_start[1] == ntotal,
-                               "table '%s': level 0 must list the %lld nodes", tn, (long long)ntotal);
-
-    // Rows, in order: first the levels, then the slots.
-    const int part = t.require_column("__ivf_part_id"), vid = t.require_column("__vector_id"),
-              nbc = t.require_column("__neighbors");
-    struct Row {
-        uint32_t node;
-        const uint32_t* nb;
-        size_t count;
-    };
-    std::vector<Row> rows;
-    rows.reserve(size_t(t.num_rows()));
-    for (size_t b = 0; b < t.batches.size(); b++) {
-        BatchReader r(t, b);
-        const uint32_t* parts = r.primitive<uint32_t>(part);
-        const uint32_t* ids = r.primitive<uint32_t>(vid);
-        ListColumn<uint32_t> lists = r.list<uint32_t>(nbc);
-        for (int64_t i = 0; i < r.length(); i++) {
-            FAISSLIKE_THROW_IF_NOT_FMT(parts[i] == 0, "table '%s': partition %u, only 0 exists", tn, parts[i]);
-            rows.push_back({ids[i], lists.row(i), lists.row_size(i)});
-        }
+                               "table '%s': level 0 of partition %u must list its %lld nodes", tn, part,
+                               (long long)ntotal);
+    for (size_t r = 0; r < nrows; r++) {
+        FAISSLIKE_THROW_IF_NOT_FMT(rows[r].part == part, "table '%s': a row of partition %u among those of %u", tn,
+                                   rows[r].part, part);
     }
     h.levels.assign(size_t(ntotal), 0);
     for (size_t l = 0; l < nlevels; l++) {
@@ -803,7 +998,7 @@ void read_graph(HNSW& h, const Json& j, const ImportedTable& t, idx_t ntotal) {
     h.neighbors.assign(h.offsets.back(), -1);
     for (size_t l = 0; l < nlevels; l++) {
         for (int64_t r = level_start[l]; r < level_start[l + 1]; r++) {
-            const Row& row = rows[size_t(r)];
+            const GraphRow& row = rows[size_t(r)];
             size_t begin, end;
             h.neighbor_range(row.node, int(l), &begin, &end);
             FAISSLIKE_THROW_IF_NOT_FMT(row.count <= end - begin,
@@ -816,18 +1011,29 @@ void read_graph(HNSW& h, const Json& j, const ImportedTable& t, idx_t ntotal) {
             }
         }
     }
-    h.max_level = int(j.at("max_level").as_int());
-    h.entry_point = HNSW::storage_idx_t(j.at("entry_point").as_int());
-    FAISSLIKE_THROW_IF_NOT_FMT(entry.at("entry_point").as_int() == h.entry_point,
-                               "table '%s': lance:hnsw entry point disagrees with faisslike:index", tn);
+    h.entry_point = HNSW::storage_idx_t(entry.at("entry_point").as_int());
+    h.max_level = int(nlevels) - 1;
     if (ntotal == 0) {
-        FAISSLIKE_THROW_IF_NOT_MSG(h.entry_point == -1 && h.max_level == -1, "empty HNSW graph with an entry point");
+        FAISSLIKE_THROW_IF_NOT_FMT(h.entry_point == -1, "table '%s': empty partition %u with an entry point", tn, part);
     } else {
         FAISSLIKE_THROW_IF_NOT_FMT(h.entry_point >= 0 && h.entry_point < ntotal &&
                                            h.max_level == h.levels[size_t(h.entry_point)] - 1,
-                                   "table '%s': HNSW entry point %d / max_level %d do not match the graph", tn,
-                                   int(h.entry_point), h.max_level);
+                                   "table '%s': partition %u: HNSW entry point %d is not a node of the top level %d",
+                                   tn, part, int(h.entry_point), h.max_level);
     }
+}
+
+/// The one graph (partition 0) of an IndexHNSW or HNSW quantizer table.
+void read_graph(HNSW& h, const Json& j, const ImportedTable& t, idx_t ntotal) {
+    const char* tn = t.name.c_str();
+    read_graph_settings(h, j);
+    Json entries = Json::parse(t.require_metadata("lance:hnsw"));
+    FAISSLIKE_THROW_IF_NOT_FMT(entries.size() == 1, "table '%s': lance:hnsw must list one partition, not %zu", tn,
+                               entries.size());
+    std::vector<GraphRow> rows = graph_rows(t);
+    read_graph_part(h, Json::parse(entries.at(0).as_string()), rows.data(), rows.size(), 0, ntotal, tn);
+    FAISSLIKE_THROW_IF_NOT_FMT(j.at("entry_point").as_int() == h.entry_point && j.at("max_level").as_int() == h.max_level,
+                               "table '%s': lance:hnsw entry point disagrees with faisslike:index", tn);
 }
 
 void read_hnsw_fields(IndexHNSW& idx, const Json& j) {
@@ -1016,6 +1222,139 @@ std::unique_ptr<IndexIVF> build_ivf(const Json& j, const Common& c, const Tables
     return ivf;
 }
 
+/// IndexIVFHNSW: the IVF from its tables, then each list's graph from the
+/// rows of `index` that the `ivf` table's index_offsets / index_lengths name.
+std::unique_ptr<Index> build_ivf_hnsw(const Json& j, const Common& c, const Tables& tables) {
+    const Json& ij = j.at("ivf");
+    Common ic = common_of(ij);
+    FAISSLIKE_THROW_IF_NOT_FMT(ic.cls == "IndexIVFFlat" || ic.cls == "IndexIVFPQ" || ic.cls == "IndexIVFScalarQuantizer",
+                               "faisslike:index: IndexIVFHNSW over a %s", ic.cls.c_str());
+    FAISSLIKE_THROW_IF_NOT_FMT(ic.d == c.d && ic.metric == c.metric && ic.ntotal == c.ntotal,
+                               "faisslike:index: IndexIVFHNSW (d %d, ntotal %lld) and its IVF (d %d, ntotal %lld) differ",
+                               c.d, (long long)c.ntotal, ic.d, (long long)ic.ntotal);
+    std::unique_ptr<IndexIVF> ivf = build_ivf(ij, ic, tables);
+    const Json& hj = j.at("hnsw");
+    const int64_t M = hj.at("M").as_int();
+    FAISSLIKE_THROW_IF_NOT_FMT(M >= 2 && M <= (1 << 16), "faisslike:index: HNSW M %lld", (long long)M);
+    auto idx = std::make_unique<IndexIVFHNSW>();
+    set_common(*idx, c);
+    idx->M = int(M);
+    HNSW settings(idx->M);
+    read_graph_settings(settings, hj);
+    idx->efConstruction = settings.efConstruction;
+    idx->efSearch = settings.efSearch;
+
+    // Where each list's graph lies in `index`.
+    const size_t nlist = ivf->nlist;
+    const ImportedTable& ivft = require_table(tables, "ivf", c.cls);
+    std::vector<uint64_t> first;
+    std::vector<uint32_t> count;
+    {
+        int off = ivft.require_column("index_offsets"), len = ivft.require_column("index_lengths");
+        for (size_t b = 0; b < ivft.batches.size(); b++) {
+            BatchReader r(ivft, b);
+            const uint64_t* o = r.primitive<uint64_t>(off);
+            const uint32_t* ln = r.primitive<uint32_t>(len);
+            first.insert(first.end(), o, o + r.length());
+            count.insert(count.end(), ln, ln + r.length());
+        }
+    }
+    const ImportedTable& it = require_table(tables, "index", c.cls);
+    std::vector<GraphRow> rows = graph_rows(it);
+    Json entries = Json::parse(it.require_metadata("lance:hnsw"));
+    FAISSLIKE_THROW_IF_NOT_FMT(entries.size() == nlist && first.size() == nlist,
+                               "table 'index': lance:hnsw lists %zu partitions for %zu inverted lists", entries.size(),
+                               nlist);
+    idx->graphs.assign(nlist, settings);
+    uint64_t next = 0;
+    for (size_t l = 0; l < nlist; l++) {
+        FAISSLIKE_THROW_IF_NOT_FMT(first[l] == next && count[l] <= rows.size() - next,
+                                   "table 'ivf': partition %zu has index_offsets %llu and index_lengths %u, expected "
+                                   "%llu and at most %zu",
+                                   l, (unsigned long long)first[l], count[l], (unsigned long long)next,
+                                   rows.size() - size_t(next));
+        read_graph_part(idx->graphs[l], Json::parse(entries.at(l).as_string()), rows.data() + next, count[l],
+                        uint32_t(l), idx_t(ivf->invlists->list_size(l)), "index");
+        next += count[l];
+    }
+    FAISSLIKE_THROW_IF_NOT_FMT(next == rows.size(), "table 'index' has %zu rows, the partitions %llu", rows.size(),
+                               (unsigned long long)next);
+    idx->ivf = ivf.release();
+    idx->own_fields = true;
+    idx->ntotal = c.ntotal;
+    return idx;
+}
+
+/// The wrapped index of an IDMap / PreTransform description, checked
+/// against the wrapper's ntotal and (when d is not -1) dimension.
+std::unique_ptr<Index> build_base(const Json& j, const Common& c, int d, const Tables& tables) {
+    auto base = build(j.at("base"), tables);
+    FAISSLIKE_THROW_IF_NOT_FMT(base->ntotal == c.ntotal && (d < 0 || base->d == d),
+                               "faisslike:index: %s over an index of d %d / ntotal %lld (expected %d / %lld)",
+                               c.cls.c_str(), base->d, (long long)base->ntotal, d, (long long)c.ntotal);
+    return base;
+}
+
+std::unique_ptr<Index> build_idmap(const Json& j, const Common& c, const Tables& tables) {
+    auto base = build_base(j, c, c.d, tables);
+    const ImportedTable& t = require_table(tables, "idmap", c.cls);
+    FAISSLIKE_THROW_IF_NOT_FMT(t.num_rows() == c.ntotal, "table 'idmap' has %lld rows, ntotal is %lld",
+                               (long long)t.num_rows(), (long long)c.ntotal);
+    std::unique_ptr<IndexIDMap> idx =
+            c.cls == "IndexIDMap2" ? std::make_unique<IndexIDMap2>() : std::make_unique<IndexIDMap>();
+    const int id = t.require_column("id");
+    for (size_t b = 0; b < t.batches.size(); b++) {
+        BatchReader r(t, b);
+        const int64_t* ids = r.primitive<int64_t>(id);
+        idx->id_map.insert(idx->id_map.end(), ids, ids + r.length());
+    }
+    set_common(*idx, c);
+    idx->index = base.release();
+    idx->own_fields = true;
+    idx->ntotal = c.ntotal;
+    if (auto* idmap2 = dynamic_cast<IndexIDMap2*>(idx.get())) {
+        idmap2->construct_rev_map();
+        FAISSLIKE_THROW_IF_NOT_FMT(idmap2->rev_map.size() == idmap2->id_map.size(),
+                                   "table 'idmap': %zu ids but %zu distinct ones (IndexIDMap2 needs unique ids)",
+                                   idmap2->id_map.size(), idmap2->rev_map.size());
+    }
+    return idx;
+}
+
+std::unique_ptr<Index> build_pretransform(const Json& j, const Common& c, const Tables& tables) {
+    const Json& chain = j.at("chain");
+    const ImportedTable& t = require_table(tables, "transform", c.cls);
+    FAISSLIKE_THROW_IF_NOT_FMT(chain.size() >= 1 && t.num_rows() == int64_t(chain.size()),
+                               "table 'transform' has %lld rows for a chain of %zu transforms",
+                               (long long)t.num_rows(), chain.size());
+    auto idx = std::make_unique<IndexPreTransform>();
+    set_common(*idx, c);
+    idx->own_fields = true;
+    const int col = t.require_column("transform");
+    int d = c.d;
+    for (size_t b = 0; b < t.batches.size(); b++) {
+        BatchReader r(t, b);
+        ListColumn<uint8_t> blocks = r.list<uint8_t>(col);
+        for (int64_t i = 0; i < r.length(); i++) {
+            BufferIOReader reader(blocks.row(i), blocks.row_size(i));
+            reader.name = "table 'transform'";
+            std::unique_ptr<VectorTransform> vt(read_VectorTransform(&reader));
+            const Json& expect = chain.at(idx->chain.size());
+            FAISSLIKE_THROW_IF_NOT_FMT(vt->d_in == d && vt->d_in == expect.at("d_in").as_int() &&
+                                               vt->d_out == expect.at("d_out").as_int(),
+                                       "table 'transform': transform %zu maps %d to %d dimensions, the chain "
+                                       "expects %d to %lld",
+                                       idx->chain.size(), vt->d_in, vt->d_out, d,
+                                       (long long)expect.at("d_out").as_int());
+            d = vt->d_out;
+            idx->chain.push_back(vt.release());
+        }
+    }
+    idx->index = build_base(j, c, d, tables).release();
+    idx->ntotal = c.ntotal;
+    return idx;
+}
+
 std::unique_ptr<Index> build(const Json& j, const Tables& tables) {
     FAISSLIKE_THROW_IF_NOT_FMT(j.at("format").as_int() == kFormat, "faisslike:index format %lld is not supported (%d is)",
                                (long long)j.at("format").as_int(), kFormat);
@@ -1056,6 +1395,15 @@ std::unique_ptr<Index> build(const Json& j, const Tables& tables) {
         idx->ntotal = c.ntotal;
         return idx;
     }
+    if (c.cls == "IndexIVFHNSW") {
+        return build_ivf_hnsw(j, c, tables);
+    }
+    if (c.cls == "IndexIDMap" || c.cls == "IndexIDMap2") {
+        return build_idmap(j, c, tables);
+    }
+    if (c.cls == "IndexPreTransform") {
+        return build_pretransform(j, c, tables);
+    }
     if (c.cls == "IndexRefineFlat") {
         auto base = build(j.at("base"), tables);
         auto refine = read_flat(require_table(tables, "data", c.cls), c);
@@ -1078,7 +1426,8 @@ std::unique_ptr<Index> build(const Json& j, const Tables& tables) {
 } // namespace
 
 std::unique_ptr<Index> import_index_bundle(IndexBundle& bundle) {
-    static const char* const known[] = {"ivf", "codebook", "auxiliary", "index", "quantizer", "data"};
+    static const char* const known[] = {"ivf",       "codebook", "auxiliary", "index",
+                                        "quantizer", "data",     "idmap",     "transform"};
     Tables tables;
     for (auto& entry : bundle.tables) {
         const std::string& name = entry.first; // not a structured binding: lambdas capture it (C++17)
@@ -1086,7 +1435,7 @@ std::unique_ptr<Index> import_index_bundle(IndexBundle& bundle) {
         if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return name == k; }) ==
             std::end(known)) {
             FAISSLIKE_THROW_FMT("index bundle: unknown table '%s' (tables are ivf, codebook, auxiliary, index, "
-                                "quantizer, data)",
+                                "quantizer, data, idmap, transform)",
                                 name.c_str());
         }
         tables.emplace(name, read_stream(stream.get(), name));

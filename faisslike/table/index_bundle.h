@@ -29,11 +29,22 @@
 //              entry_point, params {max_level (number of levels), m,
 //              ef_construction, prefetch_distance}, level_offsets (first row
 //              of each level, then the row count)).
+//              IndexIVFHNSW (Lance's IVF_HNSW_*): every list's graph, list l as
+//              partition __ivf_part_id = l (rows by partition, then level, then
+//              node; nodes are positions in the list), lance:hnsw with one
+//              entry per list, and the `ivf` table gains Lance's
+//              index_offsets u64 / index_lengths u32 (each partition's rows).
 //   quantizer  IVF with an IndexHNSWFlat coarse quantizer: its graph over the
 //              centroids, laid out as the HNSW `index` table (Lance has no
 //              equivalent; it scans the centroids).
 //   data       IndexFlat, and the refine vectors of IndexRefineFlat: id int64,
 //              vector fixed_size_list<f32, d> (the dataset table).
+//   idmap      IndexIDMap / IndexIDMap2 over any supported index: id int64,
+//              the user id of each row of the wrapped index, in row order.
+//   transform  IndexPreTransform over any supported index: transform
+//              list<u8>, one row per transform of the chain, in order, holding
+//              its Faiss file block (Lance has no equivalent table; an
+//              OPQMatrix comes back as the LinearTransform it is written as).
 // Every table carries faisslike:index, the JSON description of the whole
 // index (class, d, metric, ntotal, search parameters, quantizer parameters,
 // HNSW settings, nested "quantizer" / "storage" / "base" descriptions), so
@@ -41,8 +52,9 @@
 //
 // Supported: IndexFlat (L2/IP), IndexScalarQuantizer, IndexPQ,
 // IndexIVFFlat, IndexIVFPQ, IndexIVFScalarQuantizer (each with an IndexFlat
-// or an IndexHNSWFlat coarse quantizer), IndexHNSWFlat/PQ/SQ, and
-// IndexRefineFlat over any of these but IndexFlat.
+// or an IndexHNSWFlat coarse quantizer), IndexIVFHNSW over any of these,
+// IndexHNSWFlat/PQ/SQ, IndexRefineFlat over any of these but IndexFlat, and
+// one IndexIDMap / IndexIDMap2 and one IndexPreTransform around any of them.
 //
 // Codes, vectors, ids and centroids are exported without copying when an
 // owner keeps the index alive (see export_index_bundle).
@@ -58,7 +70,7 @@ namespace faisslike {
 namespace table {
 
 /// Tables by name ("ivf", "codebook", "auxiliary", "index", "quantizer",
-/// "data"). The streams are consumed by import_index_bundle.
+/// "data", "idmap", "transform"). The streams are consumed by import_index_bundle.
 struct IndexBundle {
     std::map<std::string, StreamOwner> tables;
 };

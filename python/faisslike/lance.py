@@ -30,15 +30,14 @@ IVF_PQ             IndexIVFPQ; residual encoding for l2 / cosine, none for dot (
 IVF_SQ             IndexIVFScalarQuantizer, 8 bits, no residual (as Lance); per-dimension
                    ranges where Lance uses one global range
 IVF_HNSW_{FLAT,PQ,SQ}
-                   Lance builds one HNSW graph *per IVF partition* over the
-                   partition's codes. faisslike has no per-list HNSW, so:
-                   num_partitions == 1 (Lance's default for these types):
-                   IndexHNSW{Flat,PQ,SQ}, one graph over all vectors, which is
-                   the same structure; num_partitions > 1: an IVF whose
-                   *coarse quantizer* is an HNSW graph over the centroids
-                   (factory "IVF{n}_HNSW{m},..."), lists scanned exhaustively.
-                   That is a different structure from Lance's: ``ef`` tunes
-                   the centroid graph, not per-partition graphs.
+                   As Lance: one HNSW graph *per IVF partition* over the
+                   partition's codes. num_partitions == 1 (Lance's default for
+                   these types): IndexHNSW{Flat,PQ,SQ}, one graph over all
+                   vectors; num_partitions > 1: IndexIVFHNSW (factory
+                   "IVF{n},HNSW{m}_{Flat,SQ8,PQ{M}x{nbits}}"): search probes
+                   ``nprobes`` partitions and walks each one's graph with
+                   ``ef``. Bundles saved before IndexIVFHNSW existed (an IVF
+                   whose coarse quantizer was an HNSW graph) still load.
 =================  ==============================================================
 
 Lance's own IVF_PQ files: :func:`read_lance_ivf_pq` reads an index Lance
@@ -311,7 +310,7 @@ def _factory_string(index_type, nlist, num_sub_vectors, num_bits, m):
     if index_type.startswith("IVF_HNSW"):
         if nlist == 1:
             return "HNSW%d" % m if code == "Flat" else "HNSW%d_%s" % (m, code)
-        return "IVF%d_HNSW%d,%s" % (nlist, m, code)
+        return "IVF%d,HNSW%d_%s" % (nlist, m, code)
     return "IVF%d,%s" % (nlist, code)
 
 
@@ -396,17 +395,17 @@ def create_index(
     faiss_metric = _swig.METRIC_INNER_PRODUCT if metric == "dot" else _swig.METRIC_L2
     index = _swig.index_factory(d, factory, faiss_metric)
     ivf = _swig.try_extract_index_ivf(index)
-    hnsw_coarse = ivf is not None and index_type.startswith("IVF_HNSW")
+    if isinstance(index, _swig.IndexIVFHNSW):
+        index.efConstruction = ef_construction
     if ivf is not None:
         ivf = _swig.downcast_index(ivf)
         ivf.cp.niter = max_iters
         ivf.cp.seed = seed
         # Lance encodes residuals only for IVF_PQ with l2 / cosine.
         ivf.by_residual = index_type.endswith("PQ") and metric != "dot"
-        if hnsw_coarse:
-            _swig.downcast_index(ivf.quantizer).hnsw.efConstruction = ef_construction
     if index_type.endswith("PQ"):
-        pq = index.pq if hasattr(index, "pq") else _swig.downcast_index(index.storage).pq
+        owner = ivf if ivf is not None else index
+        pq = owner.pq if hasattr(owner, "pq") else _swig.downcast_index(owner.storage).pq
         pq.cp.niter = max_iters
         pq.cp.seed = seed
     if hasattr(index, "hnsw"):
@@ -473,7 +472,6 @@ def create_index(
         "num_partitions": nlist,
         "num_sub_vectors": num_sub_vectors if index_type.endswith("PQ") else None,
         "num_bits": num_bits if index_type.endswith("PQ") else None,
-        "hnsw_coarse": hnsw_coarse,
         "dataset_version": ds.version,
         "fragment_ids": [f.fragment_id for f in ds.get_fragments()],
     }
@@ -827,8 +825,11 @@ def _index_search(ds, li, Q, k, refine, nprobes, ef, allowed, exclude=None):
     ivf = _swig.try_extract_index_ivf(index)
     if ivf is not None:
         nlist = _swig.downcast_index(ivf).nlist
-        params = _swig.SearchParametersIVF(nprobe=int(min(nprobes, nlist)))
-        if li.info.get("hnsw_coarse"):
+        if isinstance(index, _swig.IndexIVFHNSW):
+            params = _swig.SearchParametersIVFHNSW(nprobe=int(min(nprobes, nlist)), efSearch=max(ef, kk))
+        else:
+            params = _swig.SearchParametersIVF(nprobe=int(min(nprobes, nlist)))
+        if li.info.get("hnsw_coarse"):  # bundles saved before IndexIVFHNSW
             quantizer_params = _swig.SearchParametersHNSW(efSearch=max(ef, int(nprobes)))
             params.quantizer_params = quantizer_params
     else:

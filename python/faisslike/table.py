@@ -9,7 +9,8 @@ use this module: the streams are the Arrow C Stream Interface itself.
 
 Tables and columns follow faisslike/table/ (C++): the dataset table is
 ``{id int64, vector fixed_size_list<float32, d>}``; an index bundle is the
-tables ivf / codebook / auxiliary / index / quantizer / data, laid out like
+tables ivf / codebook / auxiliary / index / quantizer / data (and idmap /
+transform for IndexIDMap / IndexPreTransform wrappers), laid out like
 Lance's own vector index files, and importing it gives an index whose search
 results are bit-identical to the original's.
 """
@@ -159,7 +160,9 @@ def export_index_bundle(index, copy=False, batch_size=65536, hnsw_distances=True
     Codes, ids, raw vectors and centroids are borrowed from the index (kept
     alive by the streams) unless ``copy`` is true. Supported: IndexFlat,
     IndexScalarQuantizer, IndexPQ, IndexIVFFlat / IVFPQ / IVFScalarQuantizer
-    (flat or HNSW coarse quantizer), IndexHNSWFlat / PQ / SQ, IndexRefineFlat.
+    (flat or HNSW coarse quantizer), IndexIVFHNSW (a graph per list, Lance's
+    IVF_HNSW_*), IndexHNSWFlat / PQ / SQ, IndexRefineFlat, and an IndexIDMap /
+    IndexIDMap2 and an IndexPreTransform around any of these.
     """
     export = _BundleExport(index, copy, batch_size, hnsw_distances)
     return {

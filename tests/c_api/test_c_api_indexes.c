@@ -11,6 +11,7 @@
 
 #include <faiss/c_api/IndexFlat_c.h>
 #include <faiss/c_api/IndexHNSW_c.h>
+#include <faiss/c_api/IndexIVFHNSW_c.h>
 #include <faiss/c_api/IndexIVFFlat_c.h>
 #include <faiss/c_api/IndexIVFPQ_c.h>
 #include <faiss/c_api/IndexIVF_c.h>
@@ -398,6 +399,32 @@ static void hnsw_cases(void) {
     c = plain("idmap_hnsw_factory", factory("IDMap,HNSW16", METRIC_L2), 0.9);
     c.with_ids = 1;
     run_case(c);
+
+    /* A graph per inverted list, built over an IVF and from the factory. */
+    {
+        FaissIndexFlat* quantizer = NULL;
+        FaissIndexIVFFlat* ivf = NULL;
+        FaissIndexIVFHNSW* ivf_hnsw = NULL;
+        FaissIndex* from_factory = NULL;
+        CHECK_OK(faiss_IndexFlatL2_new_with(&quantizer, D));
+        CHECK_OK(faiss_IndexIVFFlat_new_with(&ivf, quantizer, D, 8));
+        faiss_IndexIVFFlat_set_own_fields(ivf, 1);
+        faiss_IndexIVF_set_nprobe(ivf, 8);
+        CHECK_OK(faiss_IndexIVFHNSW_new_with(&ivf_hnsw, ivf, 16));
+        faiss_IndexIVFHNSW_set_own_fields(ivf_hnsw, 1);
+        faiss_IndexIVFHNSW_set_efSearch(ivf_hnsw, 64);
+        CHECK(faiss_IndexIVFHNSW_M(ivf_hnsw) == 16);
+        CHECK(faiss_IndexIVFHNSW_ivf(ivf_hnsw) == ivf);
+        CHECK(faiss_IndexIVFHNSW_cast(ivf_hnsw) == ivf_hnsw);
+        run_case(plain("ivf_hnsw_flat", ivf_hnsw, 0.9));
+
+        from_factory = factory("IVF16,HNSW16_SQ8", METRIC_L2);
+        CHECK(faiss_IndexIVFHNSW_cast(from_factory) != NULL);
+        faiss_IndexIVF_set_nprobe(faiss_IndexIVFHNSW_ivf(faiss_IndexIVFHNSW_cast(from_factory)), 8);
+        faiss_IndexIVFHNSW_set_efSearch(faiss_IndexIVFHNSW_cast(from_factory), 64);
+        run_case(plain("ivf_hnsw_sq8_factory", from_factory, 0.85));
+        CHECK(faiss_IndexIVFHNSW_new_with(&ivf_hnsw, NULL, 16) != 0);
+    }
 }
 
 /* The families, each runnable alone (one ctest each). */

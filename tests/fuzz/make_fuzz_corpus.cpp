@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
             {"IDMap2,Flat", METRIC_L2}, {"IVF4,Flat", METRIC_L2}, {"IDMap2,IVF4,Flat", METRIC_INNER_PRODUCT},
             {"PCA4,IVF4,Flat", METRIC_L2}, {"PCAWR4,Flat", METRIC_L2}, {"RR8,Flat", METRIC_L2},
             {"L2norm,Flat", METRIC_INNER_PRODUCT}, {"IVF4,Flat,RFlat", METRIC_L2},
-            {"IVF2,Flat,Refine(Flat)", METRIC_L2}};
+            {"IVF2,Flat,Refine(Flat)", METRIC_L2}, {"IVF4,HNSW4_SQ8", METRIC_L2}};
     int written = 0;
     for (size_t s = 0; s < specs.size(); s++) {
         std::unique_ptr<Index> index(index_factory(d, specs[s].first.c_str(), specs[s].second));

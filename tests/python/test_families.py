@@ -154,3 +154,40 @@ def test_refine_and_pretransform(faiss, dataset):
     D, I = index.search(xq, 5)
     assert_same_knn(D, I, *brute_force(pca.apply(xq), pca.apply(xb), 5))
     assert isinstance(faiss.downcast_VectorTransform(index.chain.at(0)), faiss.PCAMatrix)
+
+
+def test_ivf_hnsw_per_list_graphs(faisslike, dataset):
+    """faisslike's IndexIVFHNSW (a graph per inverted list, Lance's IVF_HNSW):
+    built from the factory or over an IVF, tuned per call, written, read,
+    filtered and shrunk through the numpy API."""
+    d, xb, xq = dataset["d"], dataset["xb"], dataset["xq"]
+    index = faisslike.index_factory(d, "IVF16,HNSW16_SQ8")
+    assert type(index).__name__ == "IndexIVFHNSW"
+    assert type(index.ivf).__name__ == "IndexIVFScalarQuantizer"
+    index.train(dataset["xt"])
+    index.add(xb)
+    # The walks find what a scan of the same lists finds (the codes limit both).
+    _, I_scan = index.ivf.search(xq, 10, params=faisslike.SearchParametersIVF(nprobe=8))
+    low = faisslike.SearchParametersIVFHNSW(nprobe=1, efSearch=10)
+    high = faisslike.SearchParametersIVFHNSW(nprobe=8, efSearch=100)
+    _, I_low = index.search(xq, 10, params=low)
+    D_high, I_high = index.search(xq, 10, params=high)
+    assert recall_at(I_high, I_scan, 10) > 0.95
+    assert recall_at(I_high, I_scan, 10) > recall_at(I_low, I_scan, 10)
+
+    back = faisslike.deserialize_index(faisslike.serialize_index(index))
+    D_back, I_back = back.search(xq, 10, params=high)
+    np.testing.assert_array_equal(I_back, I_high)
+    np.testing.assert_array_equal(D_back, D_high)
+    assert faisslike.reverse_index_factory(back) == "IVF16,HNSW16_SQ8"
+
+    own = faisslike.IndexIVFHNSW(faisslike.IndexIVFFlat(faisslike.IndexFlatL2(d), d, 8), 8)
+    own.train(dataset["xt"])
+    own.add_with_ids(xb, np.arange(len(xb)) * 2)
+    chosen = np.arange(0, 2 * len(xb), 6)
+    _, I_sel = own.search(xq, 5, params=faisslike.SearchParametersIVFHNSW(
+        nprobe=8, efSearch=64, sel=faisslike.IDSelectorBatch(chosen)))
+    assert np.isin(I_sel[I_sel >= 0], chosen).all()
+    assert own.remove_ids(np.arange(0, 1000)) == 500
+    _, I_rm = own.search(xq, 10, params=high)
+    assert (I_rm >= 1000).all()

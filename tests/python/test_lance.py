@@ -127,14 +127,18 @@ def test_add_from_arrow_rejects_bad_input_and_leaves_index_unchanged(faisslike):
     assert index.ntotal == 0
 
 
-@pytest.mark.parametrize("factory", ["IVF16,PQ8", "IVF16_HNSW8,SQ8", "HNSW16_PQ8", "IVF16,Flat"])
+@pytest.mark.parametrize("factory", ["IVF16,PQ8", "IVF16_HNSW8,SQ8", "HNSW16_PQ8", "IVF16,Flat", "IVF16,HNSW8_SQ8",
+                                     "IDMap2,PCA16,IVF16,HNSW8_PQ8"])
 def test_index_bundle_round_trip_through_pyarrow(faisslike, dataset, factory):
     from faisslike import table
 
     d = dataset["d"]
     index = faisslike.index_factory(d, factory)
     index.train(dataset["xt"])
-    index.add(dataset["xb"])
+    if factory.startswith("IDMap"):
+        index.add_with_ids(dataset["xb"], np.arange(len(dataset["xb"])) * 5 + 2)
+    else:
+        index.add(dataset["xb"])
     streams = table.export_index_bundle(index)
     tables = {name: stream.to_pyarrow() for name, stream in streams.items()}
     # An export object can be read again (each read is a fresh C stream).
@@ -160,7 +164,9 @@ def test_index_bundle_round_trip_through_pyarrow(faisslike, dataset, factory):
         ("IVF_SQ", "l2", dict(num_partitions=16)),
         ("IVF_FLAT", "cosine", dict(num_partitions=16)),
         ("IVF_HNSW_SQ", "l2", dict(m=8, ef_construction=40)),  # one partition -> IndexHNSWSQ
-        ("IVF_HNSW_PQ", "dot", dict(num_partitions=8, num_sub_vectors=8)),
+        ("IVF_HNSW_PQ", "dot", dict(num_partitions=8, num_sub_vectors=8, m=8, ef_construction=40)),
+        ("IVF_HNSW_SQ", "l2", dict(num_partitions=8, m=8, ef_construction=40)),
+        ("IVF_HNSW_FLAT", "cosine", dict(num_partitions=8, m=8, ef_construction=40)),
     ],
 )
 def test_saved_bundle_gives_identical_results(faisslike, fl, data, index_type, metric, kwargs):
@@ -234,6 +240,51 @@ def test_where_filter_equals_brute_force_over_filtered_rows(fl, data, flat_index
             top, _ = _brute_force("l2", q, data["x"], data["rowids"], k)
             expected = top[np.isin(top, data["rowids"][keep])]
             np.testing.assert_array_equal(got, expected)
+
+
+def test_ivf_hnsw_is_a_graph_per_partition_and_filters_like_brute_force(faisslike, fl, data):
+    """IVF_HNSW_FLAT with several partitions builds IndexIVFHNSW (Lance's
+    structure); probing every partition with an ef above any partition's
+    size, a prefiltered query returns the brute-force answer over the
+    filtered rows, and the result survives a bundle save / reopen / load."""
+    ds = lance.dataset(data["uri"])
+    # m and ef_construction large enough that every vector is reachable in its partition's graph.
+    built = fl.create_index(ds, "vector", "IVF_HNSW_FLAT", num_partitions=8, m=16, ef_construction=100,
+                            replace=True, progress=False, name="ivf_hnsw_idx")
+    assert isinstance(built.index, faisslike.IndexIVFHNSW)
+    assert built.index.efConstruction == 100
+    assert built.info["factory"] == "IVF8,HNSW16_Flat"
+    keep = data["revenue"] > 900.0
+    k = 10
+    nearest = {"q": data["xq"][:8], "k": k, "nprobes": 8, "ef": 300}
+    res = fl.search(ds, nearest, where="revenue > 900.0", prefilter=True, columns=["revenue"],
+                    with_row_id=True, index=built)
+    for qi, q in enumerate(data["xq"][:8]):
+        rows = res.filter(pc.equal(res["query_index"], qi))
+        gt, gd = _brute_force("l2", q, data["x"][keep], data["rowids"][keep], k)
+        np.testing.assert_array_equal(rows["_rowid"].to_numpy().astype(np.int64), gt)
+        np.testing.assert_allclose(rows["_distance"].to_numpy(), gd, rtol=1e-4)
+
+    fl._open_cache.clear()
+    reopened = lance.dataset(data["uri"])
+    loaded = fl.open_index(reopened, name="ivf_hnsw_idx", column="vector")
+    assert isinstance(loaded.index, faisslike.IndexIVFHNSW)
+    again = fl.search(reopened, nearest, where="revenue > 900.0", prefilter=True, columns=["revenue"],
+                      with_row_id=True, name="ivf_hnsw_idx")
+    assert again.equals(res)
+
+    # ef is the per-partition walk's: a small ef loses recall that a large one has.
+    def recall(ef):
+        got = fl.search(ds, {"q": data["xq"], "k": k, "nprobes": 2, "ef": ef}, columns=[], with_row_id=True,
+                        index=built)
+        hits = 0
+        for qi, q in enumerate(data["xq"]):
+            gt, _ = _brute_force("l2", q, data["x"], data["rowids"], k)
+            ids = got.filter(pc.equal(got["query_index"], qi))["_rowid"].to_numpy().astype(np.int64)
+            hits += len(set(gt) & set(ids))
+        return hits / (k * len(data["xq"]))
+
+    assert recall(10) < recall(200)
 
 
 @pytest.mark.parametrize("metric", ["l2", "cosine", "dot"])

@@ -356,8 +356,12 @@ Dataset generate(const BenchOptions& o) {
     return data;
 }
 
-// Adds in chunks so progress moves; IDMap indexes get the ids 0..nb-1 so that
-// labels are base rows for every index.
+IndexHNSW* try_extract_index_hnsw(Index* index);
+
+// Adds in chunks so progress moves, except into HNSW graphs: each add call
+// inserts its own upper-level nodes first, so a graph built in chunks is not
+// the one a single call builds (and the other libraries get one call).
+// IDMap indexes get the ids 0..nb-1 so that labels are base rows for every index.
 void add_base(Index& index, const Matrix<float>& base, const std::string& spec, bool quiet) {
     bool takes_ids = dynamic_cast<IndexIDMap*>(&index) != nullptr;
     std::vector<idx_t> ids;
@@ -365,7 +369,8 @@ void add_base(Index& index, const Matrix<float>& base, const std::string& spec, 
         ids.resize(base.n);
         std::iota(ids.begin(), ids.end(), idx_t(0));
     }
-    size_t chunk = std::max(kMinAddChunk, base.n / kProgressSteps);
+    size_t chunk = try_extract_index_hnsw(&index) ? std::max<size_t>(base.n, 1)
+                                                  : std::max(kMinAddChunk, base.n / kProgressSteps);
     Progress progress(spec + ": add", base.n, quiet);
     for (size_t i = 0; i < base.n; i += chunk) {
         size_t n = std::min(chunk, base.n - i);

@@ -78,8 +78,13 @@ compaction every rewritten row is flat-searched (correct, slower): rebuild
 the index, as after many appends. :func:`read_lance_ivf_pq` records the
 version and fragments Lance's index covers, so it answers the same way.
 
-Not reproduced: Lance's adaptive probing (``maximum_nprobes`` widening when a
-prefilter leaves fewer than k rows, ``search_effort``).
+Probing follows Lance's: ``nprobes`` fixes the partitions searched;
+``minimum_nprobes`` (default 20) are always searched and, while a query has
+fewer than k results (a selective prefilter, small partitions), more
+partitions in centroid order up to ``maximum_nprobes`` (default all). Lance
+adds them a batch at a time; faisslike doubles the count, so it may search a
+few more partitions than Lance does, never fewer. Not reproduced: Lance's
+``search_effort`` policy.
 """
 
 import json
@@ -708,8 +713,9 @@ def search(
 
     ``nearest``: ``column`` (default "vector"), ``q`` (one vector, or a 2-D
     batch: then an int32 ``query_index`` column comes first), ``k`` (10),
-    ``nprobes`` (or ``minimum_nprobes``; default 20, clamped to the number of
-    partitions), ``refine_factor`` r (fetch k*r candidates, re-rank them
+    ``nprobes`` (partitions searched), or ``minimum_nprobes`` (default 20)
+    and ``maximum_nprobes`` (default all: more partitions are searched while
+    a query has fewer than k results), ``refine_factor`` r (fetch k*r candidates, re-rank them
     with exact distances over the dataset's own vectors), ``ef`` (HNSW beam;
     default 1.5*k*r, must be >= k), ``use_index`` (False: exact search over
     the whole column), ``metric`` (must be the index's).
@@ -736,10 +742,8 @@ def search(
     k = int(nearest.pop("k", 10))
     if k <= 0:
         raise ValueError("k must be > 0, got %d" % k)
-    nprobes = nearest.pop("nprobes", None)
-    minimum = nearest.pop("minimum_nprobes", None)
-    nearest.pop("maximum_nprobes", None)
-    nprobes = nprobes or minimum or DEFAULT_NPROBES
+    nprobes = _probe_range(nearest.pop("nprobes", None), nearest.pop("minimum_nprobes", None),
+                           nearest.pop("maximum_nprobes", None))
     refine = nearest.pop("refine_factor", None)
     if refine is not None and int(refine) < 1:
         raise ValueError("refine_factor must be 1 or more, got %r" % (refine,))
@@ -810,8 +814,23 @@ def search(
     return table
 
 
+def _probe_range(nprobes, minimum, maximum):
+    """(partitions always searched, most searched or None for all), from
+    Lance's nprobes / minimum_nprobes / maximum_nprobes."""
+    if nprobes is not None:
+        minimum = maximum = nprobes
+    low = int(minimum) if minimum is not None else DEFAULT_NPROBES
+    high = int(maximum) if maximum is not None else None
+    if low < 1:
+        raise ValueError("nprobes must be >= 1, got %d" % low)
+    if high is not None and high < low:
+        raise ValueError("maximum_nprobes (%d) must be >= minimum_nprobes (%d)" % (high, low))
+    return low, high
+
+
 def _index_search(ds, li, Q, k, refine, nprobes, ef, allowed, exclude=None):
     """(rowids, distances) of shape (nq, k), -1 padded, Lance's distances.
+    ``nprobes``: (minimum, maximum or None) partitions, see _probe_range.
     ``exclude``: an IDSelector of the labels still live (see _drift)."""
     index = li.index
     metric = li.metric
@@ -823,20 +842,33 @@ def _index_search(ds, li, Q, k, refine, nprobes, ef, allowed, exclude=None):
     if exclude is not None:
         sel = exclude if sel is None else _swig.IDSelectorAnd(sel, exclude)
     ivf = _swig.try_extract_index_ivf(index)
-    if ivf is not None:
-        nlist = _swig.downcast_index(ivf).nlist
-        if isinstance(index, _swig.IndexIVFHNSW):
-            params = _swig.SearchParametersIVFHNSW(nprobe=int(min(nprobes, nlist)), efSearch=max(ef, kk))
+
+    def search_with(nprobe, queries):
+        if ivf is None:
+            params = _swig.SearchParametersHNSW(efSearch=max(ef, kk))
+        elif isinstance(index, _swig.IndexIVFHNSW):
+            params = _swig.SearchParametersIVFHNSW(nprobe=nprobe, efSearch=max(ef, kk))
         else:
-            params = _swig.SearchParametersIVF(nprobe=int(min(nprobes, nlist)))
-        if li.info.get("hnsw_coarse"):  # bundles saved before IndexIVFHNSW
-            quantizer_params = _swig.SearchParametersHNSW(efSearch=max(ef, int(nprobes)))
-            params.quantizer_params = quantizer_params
+            params = _swig.SearchParametersIVF(nprobe=nprobe)
+        if ivf is not None and li.info.get("hnsw_coarse"):  # bundles saved before IndexIVFHNSW
+            params.quantizer_params = _swig.SearchParametersHNSW(efSearch=max(ef, nprobe))
+        if sel is not None:
+            params.sel = sel
+        return index.search(queries, kk, params=params)
+
+    if ivf is None:
+        D, I = search_with(0, Qs)
     else:
-        params = _swig.SearchParametersHNSW(efSearch=max(ef, kk))
-    if sel is not None:
-        params.sel = sel
-    D, I = index.search(Qs, kk, params=params)
+        # Lance's late search: more partitions while results are missing.
+        nlist = _swig.downcast_index(ivf).nlist
+        nprobe = min(nprobes[0], nlist)
+        most = min(nprobes[1] or nlist, nlist)
+        D, I = search_with(nprobe, Qs)
+        short = np.flatnonzero((I >= 0).sum(axis=1) < kk)
+        while len(short) and nprobe < most:
+            nprobe = min(2 * nprobe, most)
+            D[short], I[short] = search_with(nprobe, Qs[short])
+            short = short[(I[short] >= 0).sum(axis=1) < kk]
     rowids = li.labels_to_rowids(I)
     if refine:
         return _refine(ds, li.column, metric, Q, rowids, k)

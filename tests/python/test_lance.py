@@ -242,6 +242,36 @@ def test_where_filter_equals_brute_force_over_filtered_rows(fl, data, flat_index
             np.testing.assert_array_equal(got, expected)
 
 
+def test_selective_prefilter_probes_more_partitions_until_k_rows(fl, data, flat_index):
+    """Lance's late search: with minimum_nprobes, partitions are added in
+    centroid order while a query has fewer than k results; nprobes fixes
+    them; maximum_nprobes caps them."""
+    ds = lance.dataset(data["uri"])
+    where = "revenue > 998.0"
+    keep = data["revenue"] > 998.0
+    k = 10
+    assert keep.sum() >= k
+    fixed_short = 0
+    for q in data["xq"]:
+        fixed = fl.search(ds, {"q": q, "k": k, "nprobes": 1}, where=where, prefilter=True,
+                          columns=[], with_row_id=True, index=flat_index)
+        fixed_short += len(fixed) < k
+        widened = fl.search(ds, {"q": q, "k": k, "minimum_nprobes": 1}, where=where, prefilter=True,
+                            columns=["revenue"], with_row_id=True, index=flat_index)
+        assert len(widened) == k
+        assert (widened["revenue"].to_numpy() > 998.0).all()
+        gt, _ = _brute_force("l2", q, data["x"][keep], data["rowids"][keep], k)
+        # The widened search starts with the fixed one's partition: never
+        # fewer true neighbours.
+        assert len(set(widened["_rowid"].to_numpy().astype(np.int64)) & set(gt)) >= \
+            len(set(fixed["_rowid"].to_numpy().astype(np.int64)) & set(gt))
+    assert fixed_short > 0  # the filter is selective enough to matter
+    with pytest.raises(ValueError, match="maximum_nprobes"):
+        fl.search(ds, {"q": data["xq"][0], "minimum_nprobes": 4, "maximum_nprobes": 2}, index=flat_index)
+    with pytest.raises(ValueError, match="nprobes"):
+        fl.search(ds, {"q": data["xq"][0], "nprobes": 0}, index=flat_index)
+
+
 def test_ivf_hnsw_is_a_graph_per_partition_and_filters_like_brute_force(faisslike, fl, data):
     """IVF_HNSW_FLAT with several partitions builds IndexIVFHNSW (Lance's
     structure); probing every partition with an ef above any partition's

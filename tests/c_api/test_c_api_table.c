@@ -151,17 +151,17 @@ static void errors(void) {
     FaissIndexBundle* bundle = NULL;
     FaissIndex* out = NULL;
     struct ArrowArrayStream stream;
-    FaissIndex* pre = filled("PCA8,Flat", METRIC_L2);
+    FaissIndex* unsupported = filled("IVF8,PQ4,Refine(SQ8)", METRIC_L2);
     CHECK_OK(faiss_IndexBundle_new(&bundle));
     CHECK_FAILS(faiss_import_index_bundle(bundle, &out), FAISS_EXCEPT, "no tables");
     CHECK_FAILS(faiss_IndexBundle_take_stream(bundle, "ivf", &stream), FAISS_EXCEPT, "no table 'ivf'");
-    CHECK_FAILS(faiss_export_index_bundle(pre, 0, NULL), FAISS_EXCEPT, "p_out is NULL");
-    CHECK_FAILS(faiss_export_index_bundle(pre, 0, &bundle), FAISS_EXCEPT, "do not support IndexPreTransform");
+    CHECK_FAILS(faiss_export_index_bundle(unsupported, 0, NULL), FAISS_EXCEPT, "p_out is NULL");
+    CHECK_FAILS(faiss_export_index_bundle(unsupported, 0, &bundle), FAISS_EXCEPT, "do not support IndexRefine");
     CHECK_FAILS(faiss_export_dataset_stream(NULL, 0, 0, &stream), FAISS_EXCEPT, "index is NULL");
     CHECK(faiss_IndexBundle_size(NULL) == 0);
     faiss_IndexBundle_free(bundle);
     faiss_IndexBundle_free(NULL);
-    faiss_Index_free(pre);
+    faiss_Index_free(unsupported);
 }
 
 int main(int argc, char** argv) {

@@ -898,18 +898,7 @@ def _flat_search(ds, column, metric, Q, k, allowed):
     """Exact search over the column (Lance's use_index=False)."""
     tbl = ds.to_table(columns=[column], with_row_id=True)
     ids = tbl["_rowid"].to_numpy().astype(np.int64)
-    x = _vectors(tbl[column])
-    if allowed is not None:
-        keep = np.isin(ids, allowed)
-        ids, x = ids[keep], x[keep]
-    out_ids = np.full((len(Q), k), -1, dtype=np.int64)
-    out_d = np.full((len(Q), k), np.inf, dtype=np.float32)
-    for i, q in enumerate(Q):
-        dist = _exact_distances(metric, q, x)
-        order = np.lexsort((ids, dist))[:k]
-        out_ids[i, : len(order)] = ids[order]
-        out_d[i, : len(order)] = dist[order]
-    return out_ids, out_d
+    return _flat_rows(metric, Q, k, ids, _vectors(tbl[column]), allowed)
 
 
 # Lance's own IVF_PQ index files (lance.md §2.3, §5.5) ----------------------

@@ -40,7 +40,7 @@ FAISS_DECLARE_CLASS_INHERITED(IndexHNSW, Index)
 FAISS_DECLARE_INDEX_DOWNCAST(IndexHNSW)
 FAISS_DECLARE_DESTRUCTOR(IndexHNSW)
 
-/* Candidates kept while searching (at least k is used). */
+/* Candidates kept while searching (the beam; below k, as in Faiss, the k results are the best nodes the search computed). */
 FAISS_DECLARE_GETTER_SETTER(IndexHNSW, int, hnsw_efSearch)
 /* Candidates kept while adding; set before adding. */
 FAISS_DECLARE_GETTER_SETTER(IndexHNSW, int, hnsw_efConstruction)

@@ -46,7 +46,7 @@ FAISS_DECLARE_GETTER_SETTER(IndexIVFHNSW, int, own_fields)
 FAISS_DECLARE_GETTER(IndexIVFHNSW, int, M)
 /* Candidates kept while linking; set before adding. */
 FAISS_DECLARE_GETTER_SETTER(IndexIVFHNSW, int, efConstruction)
-/* Candidates kept while walking each probed list (at least k is used). */
+/* Candidates kept while walking each probed list (see faiss_IndexHNSW_set_hnsw_efSearch for values below k). */
 FAISS_DECLARE_GETTER_SETTER(IndexIVFHNSW, int, efSearch)
 
 #ifdef __cplusplus

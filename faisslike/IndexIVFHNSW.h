@@ -15,7 +15,7 @@ struct DistanceComputer;
 /// quantizer_params; max_codes is not used) and the per-list graph walk's.
 /// Like every SearchParameters, all fields replace the index's own values.
 struct SearchParametersIVFHNSW : SearchParametersIVF {
-    int efSearch = 16; ///< candidate list size of each list's walk (at least k is used)
+    int efSearch = 16; ///< beam of each list's walk (see HNSW::efSearch for efSearch < k)
     bool check_relative_distance = true; ///< see HNSW::check_relative_distance
 
     SearchParameters* clone() const override { return new SearchParametersIVFHNSW(*this); }

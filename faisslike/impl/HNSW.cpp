@@ -675,6 +675,7 @@ namespace {
 /// Reusable per-thread buffers of a search, so queries do not allocate.
 struct SearchBuffers {
     std::vector<Node> candidates, results;
+    std::vector<Node> best; ///< the k best seen, when efSearch < k
     std::vector<storage_idx_t> ids;
     std::vector<float> dists;
 };
@@ -689,7 +690,7 @@ struct WalkSettings {
     bool check_relative_distance;
 };
 
-WalkSettings walk_settings(const HNSW& hnsw, const SearchParameters* params, size_t k) {
+WalkSettings walk_settings(const HNSW& hnsw, const SearchParameters* params) {
     WalkSettings s{size_t(std::max(hnsw.efSearch, 1)), hnsw.check_relative_distance};
     if (auto p = dynamic_cast<const SearchParametersHNSW*>(params)) {
         FAISSLIKE_THROW_IF_NOT_FMT(p->efSearch > 0, "SearchParametersHNSW: efSearch = %d must be > 0",
@@ -697,7 +698,6 @@ WalkSettings walk_settings(const HNSW& hnsw, const SearchParameters* params, siz
         s.ef = size_t(p->efSearch);
         s.check_relative_distance = p->check_relative_distance;
     }
-    s.ef = std::max(s.ef, k);
     return s;
 }
 
@@ -822,7 +822,7 @@ size_t HNSW::search(
     if (entry_point < 0 || k == 0) {
         return 0;
     }
-    WalkSettings s = walk_settings(*this, params, k);
+    WalkSettings s = walk_settings(*this, params);
     KeyedDistance dis{qdis, is_similarity};
     SearchBuffers& buf = search_buffers();
     prepare_buffers(*this, buf);
@@ -830,13 +830,25 @@ size_t HNSW::search(
     float d_nearest;
     descend(*this, dis, buf, nearest, d_nearest);
     auto no_radius = [](float) { return false; };
-    auto ignore = [](storage_idx_t, float) {};
+    // efSearch < k (as in Faiss): the walk keeps its beam of efSearch nodes,
+    // and the k results are the best of every node it computed.
+    bool beam_below_k = s.ef < k;
+    auto& best = buf.best;
+    best.clear();
+    auto keep_best = [&](storage_idx_t id, float d) {
+        if (beam_below_k && (best.size() < k || nearer({d, id}, best.front()))) {
+            push_result(best, {d, id});
+            if (best.size() > k) {
+                pop_result(best);
+            }
+        }
+    };
     if (reportable) {
-        walk_level0<true>(*this, dis, vt, buf, nearest, d_nearest, s, reportable, no_radius, ignore);
+        walk_level0<true>(*this, dis, vt, buf, nearest, d_nearest, s, reportable, no_radius, keep_best);
     } else {
-        walk_level0<false>(*this, dis, vt, buf, nearest, d_nearest, s, nullptr, no_radius, ignore);
+        walk_level0<false>(*this, dis, vt, buf, nearest, d_nearest, s, nullptr, no_radius, keep_best);
     }
-    auto& res = buf.results;
+    auto& res = beam_below_k ? best : buf.results;
     std::sort(res.begin(), res.end(), ResultsOrder());
     size_t found = std::min(k, res.size());
     for (size_t i = 0; i < found; i++) {
@@ -858,7 +870,7 @@ void HNSW::range_search(
     if (entry_point < 0) {
         return;
     }
-    WalkSettings s = walk_settings(*this, params, 1);
+    WalkSettings s = walk_settings(*this, params);
     KeyedDistance dis{qdis, is_similarity};
     SearchBuffers& buf = search_buffers();
     prepare_buffers(*this, buf);

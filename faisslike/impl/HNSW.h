@@ -62,7 +62,9 @@ struct HNSW {
 
     /// Size of the candidate list when linking a new node.
     int efConstruction = 40;
-    /// Size of the candidate list of a search (at least k is used).
+    /// Size of the candidate list (beam) of a search. Below k, as in Faiss,
+    /// the beam stays this small and the k results are the best of every node
+    /// the search computed: cheaper, lower recall.
     int efSearch = 16;
 
     /// Stop a search once its closest unexplored candidate is farther than the

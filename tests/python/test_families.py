@@ -88,6 +88,24 @@ def test_hnsw_search_parameters(faiss, hnsw, dataset):
     assert np.isin(I[I >= 0], keep).all()
 
 
+@pytest.mark.parametrize("ef", [2, 4, 10, 16])
+def test_hnsw_beam_below_k_searches_as_faiss(faisslike, dataset, ef):
+    """efSearch below k keeps a beam of efSearch (cheaper, lower recall) and
+    still returns k results, as Faiss does: the same graph, searched by each
+    library, gives the same neighbours."""
+    real = pytest.importorskip("faiss", reason="faiss-cpu (the reference) is not installed")
+    ours = faisslike.IndexHNSWFlat(dataset["d"], 16)
+    ours.add(dataset["xb"])
+    theirs = real.deserialize_index(faisslike.serialize_index(ours))
+    ours.hnsw.efSearch = theirs.hnsw.efSearch = ef
+    k = 20
+    D1, I1 = ours.search(dataset["xq"], k)
+    D2, I2 = theirs.search(dataset["xq"], k)
+    assert (I1 >= 0).all()
+    np.testing.assert_array_equal(I1, I2)
+    np.testing.assert_allclose(D1, D2, rtol=1e-5, atol=1e-5)
+
+
 @pytest.mark.parametrize("storage", ["PQ", "SQ"])
 def test_hnsw_compressed_storage(faiss, dataset, storage):
     d = dataset["d"]

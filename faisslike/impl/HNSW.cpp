@@ -836,17 +836,23 @@ size_t HNSW::search(
     auto& best = buf.best;
     best.clear();
     auto keep_best = [&](storage_idx_t id, float d) {
-        if (beam_below_k && (best.size() < k || nearer({d, id}, best.front()))) {
+        if (best.size() < k || nearer({d, id}, best.front())) {
             push_result(best, {d, id});
             if (best.size() > k) {
                 pop_result(best);
             }
         }
     };
-    if (reportable) {
+    auto ignore = [](storage_idx_t, float) {};
+    // The choice is made once here, not per node in the walk.
+    if (reportable && beam_below_k) {
         walk_level0<true>(*this, dis, vt, buf, nearest, d_nearest, s, reportable, no_radius, keep_best);
-    } else {
+    } else if (reportable) {
+        walk_level0<true>(*this, dis, vt, buf, nearest, d_nearest, s, reportable, no_radius, ignore);
+    } else if (beam_below_k) {
         walk_level0<false>(*this, dis, vt, buf, nearest, d_nearest, s, nullptr, no_radius, keep_best);
+    } else {
+        walk_level0<false>(*this, dis, vt, buf, nearest, d_nearest, s, nullptr, no_radius, ignore);
     }
     auto& res = beam_below_k ? best : buf.results;
     std::sort(res.begin(), res.end(), ResultsOrder());

@@ -73,13 +73,18 @@ void IndexFlat::sa_decode(idx_t n, const uint8_t* bytes, float* x) const {
 
 void IndexFlat::sync_l2norms() {
     l2norms_.clear();
-    if (metric_type == METRIC_L2) {
-        on_codes_appended(0, ntotal);
-    }
+    on_codes_appended(0, ntotal);
+}
+
+void IndexFlat::set_l2norms_cached(bool cached) {
+    cache_l2norms_ = cached;
+    l2norms_.clear();
+    l2norms_.shrink_to_fit();
+    on_codes_appended(0, ntotal);
 }
 
 void IndexFlat::on_codes_appended(idx_t first, idx_t n) {
-    if (metric_type != METRIC_L2) {
+    if (metric_type != METRIC_L2 || !cache_l2norms_) {
         return;
     }
     FAISSLIKE_THROW_IF_NOT(l2norms_.size() == size_t(first));

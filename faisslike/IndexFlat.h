@@ -41,6 +41,13 @@ struct IndexFlat : IndexFlatCodes {
     /// `codes` directly, as a file reader does).
     void sync_l2norms();
 
+    /// Whether L2 search keeps the squared norms cached (4 bytes per vector,
+    /// on by default). A graph index that holds the vectors as its storage
+    /// never runs this brute-force search, so it turns the cache off; the
+    /// search then computes the norms it needs.
+    void set_l2norms_cached(bool cached);
+    bool l2norms_cached() const { return cache_l2norms_; }
+
    protected:
     void on_codes_appended(idx_t first, idx_t n) override;
     void on_rows_kept(const std::vector<idx_t>& kept) override;
@@ -48,6 +55,7 @@ struct IndexFlat : IndexFlatCodes {
 
    private:
     std::vector<float> l2norms_; ///< |x_i|^2 of the stored vectors (L2 only)
+    bool cache_l2norms_ = true;
 };
 
 /// IndexFlat with the squared L2 distance.

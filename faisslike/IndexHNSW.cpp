@@ -565,7 +565,10 @@ void IndexHNSW::range_search(
 }
 
 IndexHNSWFlat::IndexHNSWFlat(int d, int M, MetricType metric) : IndexHNSW(d, M, metric) {
-    storage = metric == METRIC_L2 ? new IndexFlatL2(d) : new IndexFlat(d, metric);
+    auto flat = metric == METRIC_L2 ? new IndexFlatL2(d) : new IndexFlat(d, metric);
+    // The walks compute full distances; the norm cache would only cost memory.
+    flat->set_l2norms_cached(false);
+    storage = flat;
     own_fields = true;
 }
 

@@ -204,6 +204,35 @@ TEST(IndexFlat, RemoveIdsCompactsAndShiftsIds) {
     EXPECT_EQ(index.ntotal, idx_t(nb - 10));
 }
 
+// Without the norm cache (as a graph index's storage keeps it) searches are
+// still exact, removals and adds keep working, and turning the cache back on
+// rebuilds it from the stored vectors.
+TEST(IndexFlat, SearchWithoutNormCacheIsExact) {
+    const size_t d = 24, nb = 1500, nq = 30, k = 7;
+    auto xb = clustered_vectors(nb, d, 11);
+    auto xq = clustered_vectors(nq, d, 12);
+    IndexFlatL2 index(d);
+    EXPECT_TRUE(index.l2norms_cached());
+    index.set_l2norms_cached(false);
+    EXPECT_FALSE(index.l2norms_cached());
+    index.add(nb - 100, xb.data());
+    IDSelectorRange sel(0, 100);
+    index.remove_ids(sel);
+    index.add(100, xb.data() + (nb - 100) * d);
+    // Rows 100..nb-1 then rows nb-100..nb-1: compare with the same rows.
+    std::vector<float> stored(xb.begin() + 100 * d, xb.begin() + (nb - 100) * d);
+    stored.insert(stored.end(), xb.begin() + (nb - 100) * d, xb.end());
+    size_t ns = stored.size() / d;
+    auto ref = brute_force_knn(xq.data(), nq, stored.data(), ns, d, k, METRIC_L2);
+    for (bool cached : {false, true}) {
+        index.set_l2norms_cached(cached);
+        std::vector<float> D(nq * k);
+        std::vector<idx_t> I(nq * k);
+        index.search(nq, xq.data(), k, D.data(), I.data());
+        expect_knn_equal(ref, D.data(), I.data(), nq, k, xq.data(), stored.data(), d, METRIC_L2);
+    }
+}
+
 TEST(IndexFlat, ReconstructAndSearchAndReconstruct) {
     const size_t d = 10, nb = 50, k = 4;
     auto xb = clustered_vectors(nb, d, 9);

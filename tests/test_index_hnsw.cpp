@@ -25,6 +25,7 @@
 #include <faisslike/impl/IDSelector.h>
 #include <faisslike/impl/RangeSearchResult.h>
 #include <faisslike/index_factory.h>
+#include <faisslike/index_io.h>
 #include <faisslike/utils/huge_pages.h>
 
 #include "test_util.h"
@@ -145,6 +146,27 @@ TEST(IndexHNSW, FlatRecallL2) {
             }
         }
     }
+}
+
+// The walks never run the flat storage's brute-force search, so an
+// IndexHNSWFlat keeps no norm cache (memory per vector as Faiss's), neither
+// when built nor when read back from a file.
+TEST(IndexHNSW, FlatStorageKeepsNoNormCache) {
+    auto index = flat_index();
+    auto flat = dynamic_cast<IndexFlat*>(index->storage);
+    ASSERT_NE(flat, nullptr);
+    EXPECT_FALSE(flat->l2norms_cached());
+    std::unique_ptr<Index> back(deserialize_index(serialize_index(index.get())));
+    auto read = dynamic_cast<IndexHNSW*>(back.get());
+    ASSERT_NE(read, nullptr);
+    auto read_flat = dynamic_cast<IndexFlat*>(read->storage);
+    ASSERT_NE(read_flat, nullptr);
+    EXPECT_FALSE(read_flat->l2norms_cached());
+    // The storage's own search stays exact.
+    std::vector<float> D(kNq * kK);
+    std::vector<idx_t> I(kNq * kK);
+    read_flat->search(kNq, data().xq.data(), kK, D.data(), I.data());
+    EXPECT_EQ(recall(exact(data().xb, data().xq, METRIC_L2), I), 1.0);
 }
 
 TEST(IndexHNSW, FlatRecallInnerProduct) {

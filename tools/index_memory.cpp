@@ -34,7 +34,8 @@ uint64_t index_memory_bytes(const Index& index) {
     if (auto codes = dynamic_cast<const IndexFlatCodes*>(&index)) {
         uint64_t bytes = codes->codes.size();
         // IndexFlat caches the squared norms of its vectors for L2 search.
-        if (dynamic_cast<const IndexFlat*>(&index) && index.metric_type == METRIC_L2) {
+        auto flat = dynamic_cast<const IndexFlat*>(&index);
+        if (flat && flat->l2norms_cached() && index.metric_type == METRIC_L2) {
             bytes += n * sizeof(float);
         }
         return bytes;

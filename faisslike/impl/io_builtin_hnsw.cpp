@@ -133,6 +133,9 @@ std::unique_ptr<Index> read_hnsw(uint32_t code, ReadStream& in) {
                                                    : dynamic_cast<IndexFlat*>(storage.get()) != nullptr;
         in.check(right_type, "HNSW block \"%s\" with a %s storage", fourcc_inv(code).c_str(),
                  storage->index_name().c_str());
+        if (auto flat = dynamic_cast<IndexFlat*>(storage.get())) {
+            flat->set_l2norms_cached(false); // as IndexHNSWFlat builds it
+        }
         idx->storage = storage.release();
         idx->use_huge_pages();
         idx->own_fields = true;

@@ -8,8 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
-#include <mutex>
-#include <thread>
+#include <functional>
 
 #include <faisslike/impl/DistanceComputer.h>
 #include <faisslike/impl/FaisslikeException.h>
@@ -167,61 +166,13 @@ struct KeyedDistance {
     }
 };
 
-/// Reads and writes of neighbour slots while the graph is being built: other
-/// threads may update a list (under its lock) while it is read without one.
-/// Relaxed atomics keep that defined behaviour at the cost of a plain move.
-inline storage_idx_t load_slot(const storage_idx_t* p) {
-    return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-inline void store_slot(storage_idx_t* p, storage_idx_t v) {
-    __atomic_store_n(p, v, __ATOMIC_RELAXED);
-}
-
-/// One byte-sized spin lock per node, held only while a neighbour list is
-/// rewritten (short), yielding when the holder is not running.
-class NodeLocks {
-   public:
-    explicit NodeLocks(size_t n) : flags_(new std::atomic<uint8_t>[n]) {
-        for (size_t i = 0; i < n; i++) {
-            flags_[i].store(0, std::memory_order_relaxed);
-        }
-    }
-    void lock(size_t i) {
-        for (int spins = 0; flags_[i].exchange(1, std::memory_order_acquire); spins++) {
-            if (spins > 64) {
-                std::this_thread::yield();
-            }
-        }
-    }
-    void unlock(size_t i) { flags_[i].store(0, std::memory_order_release); }
-
-   private:
-    std::unique_ptr<std::atomic<uint8_t>[]> flags_;
-};
-
-/// Holds one node's lock for a scope, so that an exception thrown while a
-/// list is rewritten cannot leave the node locked for the other threads.
-class NodeLockGuard {
-   public:
-    NodeLockGuard(NodeLocks& locks, storage_idx_t node) : locks_(locks), node_(size_t(node)) {
-        locks_.lock(node_);
-    }
-    ~NodeLockGuard() { locks_.unlock(node_); }
-    NodeLockGuard(const NodeLockGuard&) = delete;
-    NodeLockGuard& operator=(const NodeLockGuard&) = delete;
-
-   private:
-    NodeLocks& locks_;
-    size_t node_;
-};
-
 /// Undoes an add_vertices that does not complete: unless commit() is called,
 /// its destructor puts back the entry point, the top level and the neighbour
 /// lists (all levels) of the nodes that were in the graph before the add,
 /// each saved just before the add first changes it. Only the lists touched
 /// are copied, so the cost follows the size of the add, not of the graph.
-/// A node's "saved" flag is read and set under its lock; each thread appends
-/// to its own journal (cache-line aligned: no false sharing). The new nodes
+/// A node is saved by the one thread that merges links into it; each thread
+/// appends to its own journal (cache-line aligned: no false sharing). The new nodes
 /// are the caller's to drop: the old lists then no longer name them.
 class AddUndoLog {
    public:
@@ -242,7 +193,7 @@ class AddUndoLog {
 
     size_t n_threads() const { return journals_.size(); }
 
-    /// Call before changing node's lists, holding its lock.
+    /// Call before changing node's lists (only one thread per node).
     void save_before_change(storage_idx_t node, size_t thread) {
         if (size_t(node) >= saved_.size() || saved_[size_t(node)]) {
             return;
@@ -324,29 +275,41 @@ void select_neighbors(
     }
 }
 
+/// A link that a batch's new node `source` makes to `target` on a level: the
+/// merge phase adds source to target's list there. Slots that no link filled
+/// have target -1.
+struct ReverseLink {
+    storage_idx_t target;
+    int level;
+    storage_idx_t source;
+};
+
+/// A ReverseLink keyed for sorting by target, then by its position in the
+/// batch's links (which does not depend on the threads).
+struct KeyedLink {
+    uint64_t key; ///< target << 32 | position
+    storage_idx_t source;
+    int level;
+    storage_idx_t target() const { return storage_idx_t(key >> 32); }
+    bool operator<(const KeyedLink& o) const { return key < o.key; }
+};
+
 /// Per-thread state of graph construction.
 struct Builder {
     HNSW& hnsw;
     KeyedDistance dis;
     VisitedTable& vt;
-    NodeLocks& locks;
-    AddUndoLog& undo;
-    size_t thread; ///< this builder's journal in undo
     bool keep_max_size_level0;
     std::vector<Node> results, candidates, sorted, selected, chosen;
     std::vector<storage_idx_t> ids;
     std::vector<float> dists;
+    std::vector<KeyedLink> by_level; ///< one target's links, by level
+    /// Where the node being inserted records its links: one entry per slot
+    /// of its lists, in the same order.
+    ReverseLink* links = nullptr;
 
-    Builder(HNSW& hnsw, KeyedDistance dis, VisitedTable& vt, NodeLocks& locks, AddUndoLog& undo,
-            size_t thread, bool keep0)
-            : hnsw(hnsw),
-              dis(dis),
-              vt(vt),
-              locks(locks),
-              undo(undo),
-              thread(thread),
-              keep_max_size_level0(keep0) {
-        FAISSLIKE_THROW_IF_NOT_MSG(thread < undo.n_threads(), "HNSW: more threads than planned for");
+    Builder(HNSW& hnsw, KeyedDistance dis, VisitedTable& vt, bool keep0)
+            : hnsw(hnsw), dis(dis), vt(vt), keep_max_size_level0(keep0) {
         size_t max_degree = size_t(hnsw.nb_neighbors(0));
         ids.resize(max_degree);
         dists.resize(max_degree);
@@ -358,13 +321,9 @@ struct Builder {
         hnsw.neighbor_range(v, level, &begin, &end);
         const storage_idx_t* nb = hnsw.neighbors.data();
         size_t n = 0;
-        for (size_t j = begin; j < end; j++) {
-            storage_idx_t u = load_slot(nb + j);
-            if (u < 0) {
-                break;
-            }
-            if (vt.set(size_t(u))) {
-                ids[n++] = u;
+        for (size_t j = begin; j < end && nb[j] >= 0; j++) {
+            if (vt.set(size_t(nb[j]))) {
+                ids[n++] = nb[j];
             }
         }
         return n;
@@ -376,12 +335,8 @@ struct Builder {
             size_t begin, end;
             hnsw.neighbor_range(nearest, level, &begin, &end);
             size_t n = 0;
-            for (size_t j = begin; j < end; j++) {
-                storage_idx_t u = load_slot(hnsw.neighbors.data() + j);
-                if (u < 0) {
-                    break;
-                }
-                ids[n++] = u;
+            for (size_t j = begin; j < end && hnsw.neighbors[j] >= 0; j++) {
+                ids[n++] = hnsw.neighbors[j];
             }
             dis.batch(n, ids.data(), dists.data());
             for (size_t j = 0; j < n; j++) {
@@ -428,43 +383,10 @@ struct Builder {
         }
     }
 
-    /// Adds dest to src's list on a level, pruning it with the heuristic when
-    /// full. Caller holds src's lock.
-    void add_link(storage_idx_t src, storage_idx_t dest, int level) {
-        size_t begin, end;
-        hnsw.neighbor_range(src, level, &begin, &end);
-        storage_idx_t* nb = hnsw.neighbors.data();
-        if (nb[end - 1] == -1) {
-            size_t i = end;
-            while (i > begin && nb[i - 1] == -1) {
-                i--;
-            }
-            store_slot(nb + i, dest);
-            return;
-        }
-        // Full: let the heuristic choose among the old links and the new one,
-        // pruning below the maximum (prune_headroom) so the next links to
-        // this node find room without pruning again.
-        sorted.clear();
-        sorted.push_back({dis.symmetric(src, dest), dest});
-        for (size_t i = begin; i < end; i++) {
-            sorted.push_back({dis.symmetric(src, nb[i]), nb[i]});
-        }
-        std::sort(sorted.begin(), sorted.end(), ResultsOrder());
-        size_t max_size = end - begin;
-        size_t pruned = max_size - size_t(float(max_size) * std::clamp(hnsw.prune_headroom, 0.0f, 0.5f));
-        select_neighbors(dis, sorted, std::max<size_t>(pruned, 1), keep_max_size_level0 && level == 0, selected);
-        size_t i = begin;
-        for (const Node& s : selected) {
-            store_slot(nb + i++, s.id);
-        }
-        while (i < end) {
-            store_slot(nb + i++, -1);
-        }
-    }
-
-    /// Links pt on one level; returns (in entry, d_entry) the nearest node
-    /// found there, the start of the next level down.
+    /// Finds pt's neighbours on one level of the graph as it was when the
+    /// batch started, writes pt's own list there and records the reverse
+    /// links. Returns (in entry, d_entry) the nearest node found, the start of
+    /// the next level down.
     void link_on_level(storage_idx_t pt, int level, storage_idx_t& entry, float& d_entry) {
         search_level(pt, level, entry, d_entry);
         sorted.assign(results.begin(), results.end());
@@ -475,30 +397,125 @@ struct Builder {
         if (sorted.size() < max_size) {
             // As Faiss: candidates that all fit are all kept (on level 0,
             // efConstruction 40 < 2M = 64 keeps every one), where hnswlib
-            // prunes them with the heuristic. The denser level 0 finds more
-            // at a given efSearch (300k x 128 HNSW32, ef 10: recall 0.933
-            // against 0.921 for Faiss's own graph, same search code).
+            // prunes them with the heuristic.
             chosen.assign(sorted.begin(), sorted.end());
         } else {
             select_neighbors(dis, sorted, max_size, keep_max_size_level0 && level == 0, chosen);
         }
         size_t begin, end;
         hnsw.neighbor_range(pt, level, &begin, &end);
-        {
-            NodeLockGuard guard(locks, pt);
-            size_t i = begin;
-            for (const Node& s : chosen) {
-                store_slot(hnsw.neighbors.data() + i++, s.id);
-            }
+        size_t i = begin;
+        ReverseLink* out = links + (begin - hnsw.offsets[size_t(pt)]);
+        for (const Node& c : chosen) {
+            hnsw.neighbors[i++] = c.id;
+            *out++ = {c.id, level, pt};
         }
-        // Never hold two locks: no lock-order deadlock between threads.
-        for (const Node& s : chosen) {
-            NodeLockGuard guard(locks, s.id);
-            undo.save_before_change(s.id, thread);
-            add_link(s.id, pt, level);
+    }
+
+    /// Inserts pt (its query already set) into the graph as it was when the
+    /// batch started: no list but pt's own is written. Its links go to
+    /// `out`, one entry per slot of pt's lists (unused ones get target -1).
+    void insert(storage_idx_t pt, storage_idx_t entry_point, int max_level, ReverseLink* out) {
+        links = out;
+        size_t n_slots = hnsw.offsets[size_t(pt) + 1] - hnsw.offsets[size_t(pt)];
+        std::fill(out, out + n_slots, ReverseLink{-1, 0, -1});
+        int pt_level = hnsw.levels[size_t(pt)] - 1;
+        storage_idx_t entry = entry_point;
+        float d_entry = dis(entry);
+        int level = max_level;
+        for (; level > pt_level; level--) {
+            greedy(level, entry, d_entry);
+        }
+        for (; level >= 0; level--) {
+            link_on_level(pt, level, entry, d_entry);
+        }
+    }
+
+    /// Adds the sources of links [first, last) (all to target on `level`) to
+    /// target's list there. When they do not all fit, the heuristic chooses
+    /// among the old links and the new ones, pruning below the maximum
+    /// (prune_headroom) so that later links find room without pruning again.
+    void merge_links(storage_idx_t target, int level, const KeyedLink* first, const KeyedLink* last) {
+        size_t begin, end;
+        hnsw.neighbor_range(target, level, &begin, &end);
+        storage_idx_t* nb = hnsw.neighbors.data();
+        size_t used = begin;
+        while (used < end && nb[used] >= 0) {
+            used++;
+        }
+        if (used + size_t(last - first) <= end) {
+            for (const KeyedLink* l = first; l != last; l++) {
+                nb[used++] = l->source;
+            }
+            return;
+        }
+        sorted.clear();
+        for (size_t i = begin; i < used; i++) {
+            sorted.push_back({dis.symmetric(target, nb[i]), nb[i]});
+        }
+        for (const KeyedLink* l = first; l != last; l++) {
+            sorted.push_back({dis.symmetric(target, l->source), l->source});
+        }
+        std::sort(sorted.begin(), sorted.end(), ResultsOrder());
+        size_t max_size = end - begin;
+        size_t pruned = max_size - size_t(float(max_size) * std::clamp(hnsw.prune_headroom, 0.0f, 0.5f));
+        select_neighbors(dis, sorted, std::max<size_t>(pruned, 1), keep_max_size_level0 && level == 0, selected);
+        size_t i = begin;
+        for (const Node& c : selected) {
+            nb[i++] = c.id;
+        }
+        std::fill(nb + i, nb + end, -1);
+    }
+
+    /// Merges the links [first, last) of one target, level by level (in
+    /// their batch order within a level).
+    void merge_target(const KeyedLink* first, const KeyedLink* last) {
+        const KeyedLink* same_level = first;
+        while (same_level != last && same_level->level == first->level) {
+            same_level++;
+        }
+        if (same_level == last) { // the usual case: one level
+            merge_links(first->target(), first->level, first, last);
+            return;
+        }
+        by_level.assign(first, last);
+        std::stable_sort(by_level.begin(), by_level.end(),
+                         [](const KeyedLink& a, const KeyedLink& b) { return a.level < b.level; });
+        for (size_t i = 0; i < by_level.size();) {
+            size_t j = i;
+            while (j < by_level.size() && by_level[j].level == by_level[i].level) {
+                j++;
+            }
+            merge_links(by_level[i].target(), by_level[i].level, by_level.data() + i, by_level.data() + j);
+            i = j;
         }
     }
 };
+
+/// Sorts keys with every thread: one sorted chunk per thread, then merges.
+void parallel_sort(std::vector<KeyedLink>& keys) {
+    size_t n_chunks = std::min<size_t>(size_t(omp_get_max_threads()), std::max<size_t>(1, keys.size() / 65536));
+    std::vector<size_t> bounds(n_chunks + 1);
+    for (size_t c = 0; c <= n_chunks; c++) {
+        bounds[c] = keys.size() * c / n_chunks;
+    }
+#pragma omp parallel for if (n_chunks > 1)
+    for (size_t c = 0; c < n_chunks; c++) {
+        std::sort(keys.begin() + ptrdiff_t(bounds[c]), keys.begin() + ptrdiff_t(bounds[c + 1]));
+    }
+    for (size_t width = 1; width < n_chunks; width *= 2) {
+        for (size_t c = 0; c + width < n_chunks; c += 2 * width) {
+            size_t mid = bounds[c + width], last = bounds[std::min(c + 2 * width, n_chunks)];
+            std::inplace_merge(keys.begin() + ptrdiff_t(bounds[c]), keys.begin() + ptrdiff_t(mid),
+                               keys.begin() + ptrdiff_t(last));
+        }
+    }
+}
+
+/// Largest batch, as a fraction of the nodes in the graph after the add: the
+/// nodes of a batch do not see one another, so a batch stays small next to
+/// the graph (ParlayANN's rule).
+constexpr double kMaxBatchFraction = 0.02;
 
 } // namespace
 
@@ -551,45 +568,59 @@ void HNSW::add_vertices(
         }
     }
 
-    NodeLocks locks(ntotal);
+    // Batches (ParlayANN's deterministic build, as Faiss builds since 1.15):
+    // the nodes of a batch search the graph as it was when the batch started
+    // and write only their own lists, in parallel and without locks; then
+    // the reverse links are sorted by target and each target's list takes
+    // all of its new links at once, one target per thread. The graph is
+    // therefore the same whatever the number of threads. Within a level's
+    // bucket the batches double from one node (prefix doubling), up to
+    // kMaxBatchFraction of the graph.
     AddUndoLog undo(*this, n0, size_t(omp_get_max_threads()));
-    std::mutex entry_mutex;
     if (verbose) {
         std::printf("HNSW: adding %zu nodes to %zu, levels up to %d\n", n, n0, top);
     }
+    size_t max_batch = std::max<size_t>(1, size_t(kMaxBatchFraction * double(ntotal)));
+    size_t n_threads = size_t(omp_get_max_threads());
+    std::vector<std::unique_ptr<DistanceComputer>> dcs(n_threads);
+    std::vector<std::unique_ptr<VisitedTable>> vts(n_threads);
+    std::vector<std::unique_ptr<Builder>> builders(n_threads);
+    std::vector<ReverseLink> links;
+    std::vector<size_t> link_start, group_start;
+    std::vector<KeyedLink> keys;
+    // An insertion walks the graph as a search of efConstruction does (see
+    // IndexHNSW's query_flops), then prunes lists.
+    size_t flops_per_node = size_t(efConstruction) * size_t(nb_neighbors(0)) * (d + 80);
 
-    auto insert = [&](Builder& b, storage_idx_t pt) {
-        int pt_level = levels[size_t(pt)] - 1;
-        b.dis.dc.set_query(x + size_t(pt - storage_idx_t(n0)) * d);
-        storage_idx_t entry;
-        int level, top_seen;
+    // One poll per thread for the whole add: batches start small, and a poll
+    // made per batch would never reach its period.
+    std::vector<InterruptPoll> polls(n_threads, InterruptPoll(flops_per_node));
+    ParallelExceptions errors;
+    auto run_parallel = [&](size_t count, const std::function<void(Builder&, size_t)>& body) {
+#pragma omp parallel if (count > 1)
         {
-            std::lock_guard<std::mutex> guard(entry_mutex);
-            if (entry_point < 0) {
-                entry_point = pt;
-                max_level = pt_level;
-                return;
-            }
-            entry = entry_point;
-            level = top_seen = max_level;
-        }
-        float d_entry = b.dis(entry);
-        for (; level > pt_level; level--) {
-            b.greedy(level, entry, d_entry);
-        }
-        for (; level >= 0; level--) {
-            b.link_on_level(pt, level, entry, d_entry);
-        }
-        if (pt_level > top_seen) {
-            std::lock_guard<std::mutex> guard(entry_mutex);
-            if (pt_level > max_level) {
-                entry_point = pt;
-                max_level = pt_level;
+            size_t t = size_t(omp_get_thread_num());
+            errors.run([&] {
+                if (!builders[t]) {
+                    dcs[t].reset(make_dc());
+                    vts[t] = std::make_unique<VisitedTable>(ntotal);
+                    builders[t] = std::make_unique<Builder>(*this, KeyedDistance{*dcs[t], is_similarity}, *vts[t],
+                                                            keep_max_size_level0);
+                }
+            });
+#pragma omp for schedule(dynamic, 16)
+            for (size_t i = 0; i < count; i++) {
+                if (builders[t]) {
+                    errors.run([&] {
+                        polls[t].tick();
+                        body(*builders[t], i);
+                    });
+                }
             }
         }
+        errors.rethrow_if_failed();
     };
 
-    ParallelExceptions errors;
     for (int level = top; level >= 0; level--) {
         size_t i0 = bucket_start[size_t(level)], i1 = bucket_start[size_t(level) + 1];
         if (i0 == i1) {
@@ -598,50 +629,69 @@ void HNSW::add_vertices(
         if (verbose) {
             std::printf("  level %d: %zu nodes\n", level, i1 - i0);
         }
-        if (level > max_level) {
-            // The first node above the current top becomes the entry point;
-            // insert it alone so the rest of its level can link to it.
-            std::unique_ptr<DistanceComputer> dc(make_dc());
-            VisitedTable vt(ntotal);
-            Builder b(*this, {*dc, is_similarity}, vt, locks, undo, 0, keep_max_size_level0);
-            insert(b, order[i0]);
+        if (entry_point < 0) {
+            // The first node of an empty graph has nothing to link to.
+            entry_point = order[i0];
+            max_level = level;
             i0++;
         }
-        std::atomic<size_t> done{0};
-#pragma omp parallel if (i1 - i0 > 100)
-        {
-            // Every thread must reach the worksharing loop, even one whose
-            // set-up failed: it then skips its iterations.
-            std::unique_ptr<DistanceComputer> dc;
-            std::unique_ptr<VisitedTable> vt;
-            std::unique_ptr<Builder> b;
-            errors.run([&] {
-                dc.reset(make_dc());
-                vt = std::make_unique<VisitedTable>(ntotal);
-                b = std::make_unique<Builder>(*this, KeyedDistance{*dc, is_similarity}, *vt, locks,
-                                              undo, size_t(omp_get_thread_num()),
-                                              keep_max_size_level0);
+        for (size_t b0 = i0, done = 0; b0 < i1;) {
+            size_t size = std::min({done == 0 ? size_t(1) : done, max_batch, i1 - b0});
+            const storage_idx_t* batch = order.data() + b0;
+            storage_idx_t batch_entry = entry_point;
+            int batch_top = max_level;
+            // Each node's links go to its own range of `links` (one entry
+            // per slot of its lists), so their order does not depend on the
+            // threads.
+            link_start.assign(1, 0);
+            for (size_t i = 0; i < size; i++) {
+                size_t pt = size_t(batch[i]);
+                link_start.push_back(link_start.back() + offsets[pt + 1] - offsets[pt]);
+            }
+            links.resize(link_start.back());
+            FAISSLIKE_THROW_IF_NOT_MSG(links.size() <= size_t(UINT32_MAX), "HNSW: batch too large");
+            run_parallel(size, [&](Builder& b, size_t i) {
+                storage_idx_t pt = batch[i];
+                b.dis.dc.set_query(x + size_t(pt - storage_idx_t(n0)) * d);
+                b.insert(pt, batch_entry, batch_top, links.data() + link_start[i]);
             });
-            bool display = verbose && omp_get_thread_num() == 0;
-            // An insertion walks the graph as a search of efConstruction
-            // does (see IndexHNSW's query_flops), then prunes lists.
-            InterruptPoll poll(size_t(efConstruction) * size_t(nb_neighbors(0)) * (d + 80));
-#pragma omp for schedule(dynamic, 64)
-            for (size_t i = i0; i < i1; i++) {
-                if (b) {
-                    errors.run([&] {
-                        poll.tick();
-                        insert(*b, order[i]);
-                    });
-                }
-                size_t count = done.fetch_add(1, std::memory_order_relaxed) + 1;
-                if (display && count % 10000 < size_t(omp_get_num_threads())) {
-                    std::printf("  %zu / %zu\r", count, i1 - i0);
-                    std::fflush(stdout);
+            // Group the links by target: (target, position) keys, sorted.
+            keys.clear();
+            for (size_t pos = 0; pos < links.size(); pos++) {
+                const ReverseLink& l = links[pos];
+                if (l.target >= 0) {
+                    keys.push_back({uint64_t(l.target) << 32 | uint64_t(pos), l.source, l.level});
                 }
             }
+            parallel_sort(keys);
+            group_start.clear();
+            for (size_t j = 0; j < keys.size(); j++) {
+                if (j == 0 || keys[j].target() != keys[j - 1].target()) {
+                    group_start.push_back(j);
+                }
+            }
+            group_start.push_back(keys.size());
+            // One target (all its levels) per task: its undo record and its
+            // lists are then written by one thread only.
+            run_parallel(group_start.size() - 1, [&](Builder& b, size_t g) {
+                const KeyedLink* first = keys.data() + group_start[g];
+                undo.save_before_change(first->target(), size_t(omp_get_thread_num()));
+                b.merge_target(first, keys.data() + group_start[g + 1]);
+            });
+            if (level > max_level) {
+                // The bucket's first node is linked now: it can be the entry
+                // point of the next batches (promoting it before it had links
+                // would cut them off from the graph below).
+                entry_point = batch[0];
+                max_level = level;
+            }
+            b0 += size;
+            done += size;
+            if (verbose && (b0 == i1 || done % 10000 < size)) {
+                std::printf("  %zu / %zu\r", b0 - bucket_start[size_t(level)], i1 - bucket_start[size_t(level)]);
+                std::fflush(stdout);
+            }
         }
-        errors.rethrow_if_failed();
     }
     undo.commit();
     if (verbose) {

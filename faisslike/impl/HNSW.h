@@ -122,7 +122,10 @@ struct HNSW {
     /// Links the nodes n0 .. n0 + n - 1 (already given levels and slots by
     /// prepare_level_tab) into the graph; x holds their n vectors of d floats.
     /// Nodes are inserted from the highest level down, in a fixed pseudo-random
-    /// order within a level, in parallel with OpenMP under per-node locks.
+    /// order within a level, in batches (ParlayANN's deterministic build, as
+    /// Faiss builds since 1.15): a batch's nodes search the graph as it was
+    /// before the batch, in parallel, then each older node takes its new
+    /// reverse links at once. The graph is the same for any thread count.
     /// Distances from `make_dc` are the metric's; similarity metrics
     /// (is_similarity) keep the largest. Prints progress when verbose. If it
     /// throws (an interrupt, a failed allocation), the nodes before n0, the

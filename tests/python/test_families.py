@@ -101,7 +101,9 @@ def test_hnsw_beam_below_k_searches_as_faiss(faisslike, dataset, ef):
     k = 20
     D1, I1 = ours.search(dataset["xq"], k)
     D2, I2 = theirs.search(dataset["xq"], k)
-    assert (I1 >= 0).all()
+    # A walk of efSearch 2 may compute fewer than k nodes for a query: both
+    # libraries pad the same way.
+    assert (I1 >= 0).mean() > 0.9
     np.testing.assert_array_equal(I1, I2)
     np.testing.assert_allclose(D1, D2, rtol=1e-5, atol=1e-5)
 

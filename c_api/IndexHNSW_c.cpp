@@ -45,6 +45,7 @@ const FaissIDSelector* faiss_SearchParametersHNSW_sel(const FaissSearchParameter
 FAISSLIKE_C_GETTER_SETTER(SearchParametersHNSW, SearchParametersHNSW, int, efSearch, efSearch)
 FAISSLIKE_C_GETTER_SETTER(SearchParametersHNSW, SearchParametersHNSW, int, check_relative_distance,
                           check_relative_distance)
+FAISSLIKE_C_GETTER_SETTER(SearchParametersHNSW, SearchParametersHNSW, int, upper_beam, upper_beam)
 FAISSLIKE_C_GETTER_SETTER(SearchParametersHNSW, SearchParametersHNSW, int, bounded_queue,
                           bounded_queue)
 
@@ -52,6 +53,7 @@ FAISSLIKE_C_INDEX_DOWNCAST(IndexHNSW, IndexHNSW)
 FAISSLIKE_C_DESTRUCTOR(IndexHNSW)
 
 FAISSLIKE_C_GETTER_SETTER(IndexHNSW, IndexHNSW, int, hnsw_efSearch, hnsw.efSearch)
+FAISSLIKE_C_GETTER_SETTER(IndexHNSW, IndexHNSW, int, hnsw_upper_beam, hnsw.upper_beam)
 FAISSLIKE_C_GETTER_SETTER(IndexHNSW, IndexHNSW, int, hnsw_efConstruction, hnsw.efConstruction)
 FAISSLIKE_C_GETTER_SETTER(IndexHNSW, IndexHNSW, int, hnsw_check_relative_distance,
                           hnsw.check_relative_distance)

@@ -34,6 +34,8 @@ FAISS_DECLARE_GETTER(SearchParametersHNSW, const FaissIDSelector*, sel)
 FAISS_DECLARE_GETTER_SETTER(SearchParametersHNSW, int, efSearch)
 FAISS_DECLARE_GETTER_SETTER(SearchParametersHNSW, int, check_relative_distance)
 FAISS_DECLARE_GETTER_SETTER(SearchParametersHNSW, int, bounded_queue)
+/* faisslike only: nodes kept on level 1 before level 0 (0: the index's). */
+FAISS_DECLARE_GETTER_SETTER(SearchParametersHNSW, int, upper_beam)
 
 /* What every HNSW index shares. */
 FAISS_DECLARE_CLASS_INHERITED(IndexHNSW, Index)
@@ -47,6 +49,9 @@ FAISS_DECLARE_GETTER_SETTER(IndexHNSW, int, hnsw_efConstruction)
 /* Stop a search once no candidate can beat the efSearch-th best. */
 FAISS_DECLARE_GETTER_SETTER(IndexHNSW, int, hnsw_check_relative_distance)
 FAISS_DECLARE_GETTER_SETTER(IndexHNSW, int, hnsw_search_bounded_queue)
+/* faisslike only: nodes a search keeps on level 1 (1, the default: Faiss's
+ * greedy descent; 4 avoids most recall plateaus on clustered data). */
+FAISS_DECLARE_GETTER_SETTER(IndexHNSW, int, hnsw_upper_beam)
 /* Highest level of the graph (-1 when empty). */
 FAISS_DECLARE_GETTER(IndexHNSW, int, hnsw_max_level)
 /* Whether the storage is deleted with the index. */

@@ -174,6 +174,8 @@ void IndexHNSW::check_params(const SearchParameters* params) const {
     if (auto p = dynamic_cast<const SearchParametersHNSW*>(params)) {
         FAISSLIKE_THROW_IF_NOT_FMT(p->efSearch > 0, "%s: SearchParametersHNSW::efSearch = %d must be > 0",
                                    index_name().c_str(), p->efSearch);
+        FAISSLIKE_THROW_IF_NOT_FMT(p->upper_beam >= 0, "%s: SearchParametersHNSW::upper_beam = %d must be >= 0",
+                                   index_name().c_str(), p->upper_beam);
     }
 }
 

@@ -201,11 +201,18 @@ def find_cli(path):
     return found[-1]
 
 
-def run_faisslike(cli, files, args, threads, search_threads):
+def run_faisslike(cli, files, args, threads, search_threads, upper_beam=None):
+    """Builds HNSW<M> through the CLI and saves it to files["index"]; with
+    upper_beam, searches that saved index instead, keeping that many nodes on
+    level 1 (the build columns are then the saved index's, 0 here)."""
     efs = ",".join(str(ef) for ef in args.ef for _ in range(args.reps))
     cmd = [cli, "bench", "--json", "--quiet", "--base", files["base"], "--query", files["query"], "--gt",
            files["gt"], "--k", str(args.k), "--threads", str(threads), "--ef", efs,
-           "--search-threads", ",".join(str(t) for t in search_threads), "HNSW%d" % args.M]
+           "--search-threads", ",".join(str(t) for t in search_threads)]
+    if upper_beam:
+        cmd += ["--load-index", files["index"], "--upper-beam", str(upper_beam)]
+    else:
+        cmd += ["--save-index", files["index"], "HNSW%d" % args.M]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     best = {t: {} for t in search_threads}
     build = memory = None
@@ -259,6 +266,9 @@ def main():
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--target", type=float, default=0.95)
     p.add_argument("--cli", default="", help="path of the faisslike program (default: newest build/*/tools/faisslike)")
+    p.add_argument("--upper-beam", type=int, default=0,
+                   help="also search faisslike's graph keeping this many nodes on level 1 (HNSW::upper_beam; "
+                        "the default search, like Faiss's, keeps 1): an extra row, faisslike-ubN")
     args = p.parse_args()
     args.ef = [int(v) for v in args.ef.split(",")]
     if faiss is None:
@@ -281,7 +291,7 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         files = {"base": os.path.join(tmp, "base.npy"), "query": os.path.join(tmp, "query.npy"),
-                 "gt": os.path.join(tmp, "gt.npy")}
+                 "gt": os.path.join(tmp, "gt.npy"), "index": os.path.join(tmp, "faisslike.index")}
         np.save(files["base"], xb)
         np.save(files["query"], xq)
         np.save(files["gt"], gt.astype("int64"))
@@ -297,6 +307,9 @@ def main():
             if hnswlib:
                 built["hnswlib"] = run_hnswlib(xb, xq, gt, args, build_threads, search_threads)
             built["faisslike"] = run_faisslike(cli, files, args, build_threads, search_threads)
+            if args.upper_beam > 1:
+                _, rows, mem, rss = run_faisslike(cli, files, args, build_threads, search_threads, args.upper_beam)
+                built["faisslike-ub%d" % args.upper_beam] = (built["faisslike"][0], rows, mem, rss)
             for threads in search_threads:
                 results = {name: (build, rows[threads], mem, rss) for name, (build, rows, mem, rss) in built.items()}
                 report(results, args, build_threads, threads)
@@ -307,9 +320,9 @@ def report(results, args, build_threads, threads):
     print("\nsearch threads=%d, build threads=%d%s (load average now: %.1f)" % (
         threads, build_threads, " (one build for all thread counts, --build-once)"
         if args.build_once else "", os.getloadavg()[0]))
-    print("%-10s %8s %8s %10s %10s %8s %9s %9s" % (
+    print("%-14s %8s %8s %10s %10s %8s %9s %9s" % (
         "library", "build s", "build", "QPS@target", "QPS@target", "efSearch", "B/vector", "RSS B/vec"))
-    print("%-10s %8s %8s %10s %10s %8s" % ("", "wall", "CPU/T", "wall", "CPU", ""))
+    print("%-14s %8s %8s %10s %10s %8s" % ("", "wall", "CPU/T", "wall", "CPU", ""))
     summary = {}
     lower_bound = False
     for name, (build, rows, mem, rss) in results.items():
@@ -318,7 +331,7 @@ def report(results, args, build_threads, threads):
         summary[name] = (build, q_wall, q_cpu, mem)
         first = ef is not None and ef == rows[0][0] and rows[0][1] > args.target
         lower_bound = lower_bound or first
-        print("%-10s %8.2f %8.2f %10s %10s %8s %9.1f %9s" % (
+        print("%-14s %8.2f %8.2f %10s %10s %8s %9.1f %9s" % (
             name, build[0], build[1], "%.0f" % q_wall if q_wall else "n/a",
             "%.0f" % q_cpu if q_cpu else "n/a", ("%d*" if first else "%d") % ef if ef else "-", mem,
             "%.1f" % rss if rss is not None else "-"))
@@ -327,18 +340,18 @@ def report(results, args, build_threads, threads):
               "target is higher than shown (sweep smaller --ef values)")
     print("recall / wall QPS / CPU QPS per efSearch:")
     for name, (build, rows, mem, rss) in results.items():
-        print("  %-9s " % name + "  ".join("ef%d:%.3f/%.0f/%.0f" % r for r in rows))
-    me = summary["faisslike"]
-
+        print("  %-13s " % name + "  ".join("ef%d:%.3f/%.0f/%.0f" % r for r in rows))
     def ratio(a, b):
         return "%.2fx" % (a / b) if a and b else "n/a"
 
-    for peer in [n for n in ("faiss", "hnswlib") if n in summary]:
-        other = summary[peer]
-        print("faisslike / %-8s QPS at recall %.2f: %s wall, %s CPU   build time: %s wall, %s CPU"
-              "   memory/vector: %.2fx" % (
-                  peer, args.target, ratio(me[1], other[1]), ratio(me[2], other[2]),
-                  ratio(me[0][0], other[0][0]), ratio(me[0][1], other[0][1]), me[3] / other[3]))
+    for mine in [n for n in summary if n.startswith("faisslike")]:
+        me = summary[mine]
+        for peer in [n for n in ("faiss", "hnswlib") if n in summary]:
+            other = summary[peer]
+            print("%s / %-8s QPS at recall %.2f: %s wall, %s CPU   build time: %s wall, %s CPU"
+                  "   memory/vector: %.2fx" % (
+                      mine, peer, args.target, ratio(me[1], other[1]), ratio(me[2], other[2]),
+                      ratio(me[0][0], other[0][0]), ratio(me[0][1], other[0][1]), me[3] / other[3]))
     sys.stdout.flush()
 
 

@@ -243,6 +243,75 @@ TEST(IndexHNSW, RecallGrowsWithEfSearch) {
     EXPECT_GE(previous, 0.97);
 }
 
+// A graph (1-d, M = 2) where level 1's greedy descent stops at a local
+// minimum: from the entry E (7) the query 9 sees P (4.5) and Q (14), both
+// farther than E, while R (9.5) hangs off Q, and level 0 does not join
+// {E, P} to {Q, R}. Faiss's greedy descent (upper_beam 1) returns E; a beam
+// of 2 keeps E and P and still misses R; a beam of 4 keeps Q, finds R and
+// starts level 0 there.
+TEST(IndexHNSW, UpperBeamEscapesALocalMinimumOfTheDescent) {
+    IndexHNSWFlat index(1, 2);
+    const float x[4] = {7.0f, 4.5f, 14.0f, 9.5f}; // E, P, Q, R
+    index.storage->add(4, x);
+    index.ntotal = 4;
+    HNSW& g = index.hnsw;
+    ASSERT_EQ(g.cum_nb_neighbors(1), 4);
+    ASSERT_EQ(g.cum_nb_neighbors(2), 6);
+    g.levels.assign(4, 2);
+    g.offsets = {0, 6, 12, 18, 24};
+    g.neighbors = {
+            1, -1, -1, -1, /* level 1 */ 1, 2,   // E
+            0, -1, -1, -1, /* level 1 */ 0, -1,  // P
+            3, -1, -1, -1, /* level 1 */ 0, 3,   // Q
+            2, -1, -1, -1, /* level 1 */ 2, -1}; // R
+    g.entry_point = 0;
+    g.max_level = 1;
+    const float q = 9.0f;
+    float D;
+    idx_t I;
+    auto nearest = [&](int upper_beam) {
+        SearchParametersHNSW params;
+        params.efSearch = 1;
+        params.upper_beam = upper_beam;
+        index.search(1, &q, 1, &D, &I, &params);
+        return I;
+    };
+    EXPECT_EQ(nearest(1), 0);
+    EXPECT_EQ(nearest(2), 0);
+    EXPECT_EQ(nearest(4), 3);
+    EXPECT_FLOAT_EQ(D, 0.25f);
+    // 0 in the parameters means the index's own setting.
+    g.efSearch = 1;
+    EXPECT_EQ(nearest(0), 0);
+    g.upper_beam = 4;
+    EXPECT_EQ(nearest(0), 3);
+    EXPECT_THROW(nearest(-1), FaisslikeException);
+}
+
+// A beam on level 1 never loses what the greedy descent finds on clustered
+// data, and returns exact, ordered distances.
+TEST(IndexHNSW, UpperBeamKeepsRecallAndExactDistances) {
+    auto index = flat_index();
+    index->hnsw.efSearch = 16;
+    auto ref = exact(data().xb, data().xq, METRIC_L2);
+    double greedy = recall(ref, search(*index, data().xq).I);
+    index->hnsw.upper_beam = 4;
+    auto r = search(*index, data().xq);
+    EXPECT_GE(recall(ref, r.I), greedy - 0.005);
+    for (size_t q = 0; q < kNq; q++) {
+        for (size_t i = 0; i < kK; i++) {
+            idx_t id = r.I[q * kK + i];
+            ASSERT_GE(id, 0);
+            float truth = float(test::exact_distance(data().xq.data() + q * kD, data().xb.data() + size_t(id) * kD,
+                                                     kD, METRIC_L2));
+            EXPECT_NEAR(r.D[q * kK + i], truth, 1e-3 * std::max(1.f, truth));
+            if (i > 0) {
+                EXPECT_LE(r.D[q * kK + i - 1], r.D[q * kK + i]);
+            }
+        }
+    }
+}
+
 TEST(IndexHNSW, SearchParametersOverrideIndexSettings) {
     auto index = flat_index();
     SearchParametersHNSW params;

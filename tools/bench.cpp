@@ -62,6 +62,8 @@ search:
   --ef LIST        HNSW indexes (also an IVF's HNSW quantizer): search once per
                    efSearch in the list, one row each (with --nprobe, one row
                    per pair); default: the index's own
+  --upper-beam N   HNSW indexes: nodes a search keeps on level 1 before level 0
+                   (1: Faiss's greedy descent, the default)
 index files:
   --save-index FILE  write the built index to FILE (one INDEX_SPEC only)
   --load-index FILE  search the index in FILE instead of building one (no
@@ -113,6 +115,7 @@ struct BenchOptions {
     std::optional<int> threads;
     std::vector<size_t> nprobes;
     std::vector<size_t> efs;
+    int upper_beam = 0; ///< 0: the index's own
     std::vector<size_t> search_threads;
     std::string save_index;
     std::string load_index;
@@ -134,6 +137,7 @@ struct BenchResult {
     std::string spec;
     size_t nprobe = 0; ///< 0: not an IVF index, or its own setting
     size_t ef_search = 0; ///< 0: no HNSW index found
+    int upper_beam = 0; ///< HNSW only
     int search_threads = 0; ///< 0: searched with the build's threads
     std::string error;
     double train_s = 0;
@@ -219,6 +223,8 @@ BenchOptions parse_options(const std::vector<std::string>& args) {
             o.nprobes = parse_count_list(p.value(), name);
         } else if (name == "--ef") {
             o.efs = parse_count_list(p.value(), name);
+        } else if (name == "--upper-beam") {
+            o.upper_beam = int(parse_int(p.value(), name, 1, 4096));
         } else if (name == "--search-threads") {
             o.search_threads = parse_count_list(p.value(), name);
             for (size_t t : o.search_threads) {
@@ -499,6 +505,10 @@ std::vector<BenchResult> run_index(
                 hnsw->hnsw.efSearch = int(ef);
             }
             r.ef_search = size_t(hnsw->hnsw.efSearch);
+            if (o.upper_beam > 0) {
+                hnsw->hnsw.upper_beam = o.upper_beam;
+            }
+            r.upper_beam = hnsw->hnsw.upper_beam;
         }
         std::string label = spec + (ivf ? " nprobe=" + std::to_string(r.nprobe) : "") +
                 (hnsw ? " efSearch=" + std::to_string(r.ef_search) : "") +
@@ -544,6 +554,7 @@ std::string json_line(
     }
     if (r.ef_search > 0) {
         j.add("ef_search", int64_t(r.ef_search));
+        j.add("upper_beam", int64_t(r.upper_beam));
     }
     if (r.search_threads > 0) {
         j.add("search_threads", int64_t(r.search_threads));

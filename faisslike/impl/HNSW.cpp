@@ -726,6 +726,7 @@ namespace {
 struct SearchBuffers {
     std::vector<Node> candidates, results;
     std::vector<Node> best; ///< the k best seen, when efSearch < k
+    std::vector<Node> entries; ///< where the level-0 walk starts
     std::vector<storage_idx_t> ids;
     std::vector<float> dists;
 };
@@ -738,25 +739,35 @@ SearchBuffers& search_buffers() {
 struct WalkSettings {
     size_t ef;
     bool check_relative_distance;
+    size_t upper_beam;
 };
 
 WalkSettings walk_settings(const HNSW& hnsw, const SearchParameters* params) {
-    WalkSettings s{size_t(std::max(hnsw.efSearch, 1)), hnsw.check_relative_distance};
+    WalkSettings s{size_t(std::max(hnsw.efSearch, 1)), hnsw.check_relative_distance,
+                   size_t(std::max(hnsw.upper_beam, 1))};
     if (auto p = dynamic_cast<const SearchParametersHNSW*>(params)) {
         FAISSLIKE_THROW_IF_NOT_FMT(p->efSearch > 0, "SearchParametersHNSW: efSearch = %d must be > 0",
                                    p->efSearch);
+        FAISSLIKE_THROW_IF_NOT_FMT(p->upper_beam >= 0, "SearchParametersHNSW: upper_beam = %d must be >= 0",
+                                   p->upper_beam);
         s.ef = size_t(p->efSearch);
         s.check_relative_distance = p->check_relative_distance;
+        if (p->upper_beam > 0) {
+            s.upper_beam = size_t(p->upper_beam);
+        }
     }
     return s;
 }
 
-/// Greedy descent from the entry point to level 1's nearest node.
-void descend(const HNSW& hnsw, const KeyedDistance& dis, SearchBuffers& buf,
-             storage_idx_t& nearest, float& d_nearest) {
-    nearest = hnsw.entry_point;
-    d_nearest = dis(nearest);
-    for (int level = hnsw.max_level; level > 0; level--) {
+/// Descent from the entry point: greedy down to level 2, then on level 1 a
+/// best-first search that keeps `beam` nodes (greedy too when beam is 1, as
+/// in Faiss). The nodes kept, nearest first, go to buf.entries: the starting
+/// points of the level-0 walk.
+void descend(const HNSW& hnsw, const KeyedDistance& dis, SearchBuffers& buf, VisitedTable& vt, size_t beam) {
+    storage_idx_t nearest = hnsw.entry_point;
+    float d_nearest = dis(nearest);
+    int greedy_until = beam > 1 ? 2 : 1;
+    for (int level = hnsw.max_level; level >= greedy_until; level--) {
         for (;;) {
             storage_idx_t prev = nearest;
             size_t begin, end;
@@ -777,6 +788,42 @@ void descend(const HNSW& hnsw, const KeyedDistance& dis, SearchBuffers& buf,
             }
         }
     }
+    auto& entries = buf.entries;
+    entries.assign(1, {d_nearest, nearest});
+    if (beam <= 1 || hnsw.max_level < 1) {
+        return;
+    }
+    auto& cand = buf.candidates;
+    cand.assign(1, {d_nearest, nearest});
+    vt.advance();
+    vt.set(size_t(nearest));
+    while (!cand.empty()) {
+        Node c = cand.front();
+        if (entries.size() >= beam && c.d > entries.front().d) {
+            break;
+        }
+        pop_candidate(cand);
+        size_t begin, end;
+        hnsw.neighbor_range(c.id, 1, &begin, &end);
+        size_t n = 0;
+        for (size_t j = begin; j < end && hnsw.neighbors[j] >= 0; j++) {
+            if (vt.set(size_t(hnsw.neighbors[j]))) {
+                buf.ids[n++] = hnsw.neighbors[j];
+            }
+        }
+        dis.batch(n, buf.ids.data(), buf.dists.data());
+        for (size_t j = 0; j < n; j++) {
+            Node u{buf.dists[j], buf.ids[j]};
+            if (entries.size() < beam || u.d < entries.front().d) {
+                push_candidate(cand, u);
+                push_result(entries, u);
+                if (entries.size() > beam) {
+                    pop_result(entries);
+                }
+            }
+        }
+    }
+    std::sort(entries.begin(), entries.end(), ResultsOrder());
 }
 
 /// Best-first walk of level 0. Results hold reportable nodes only (the ef
@@ -786,7 +833,7 @@ void descend(const HNSW& hnsw, const KeyedDistance& dis, SearchBuffers& buf,
 /// reportable node whose distance was computed.
 template <bool filtered, class InRadius, class OnNode>
 void walk_level0(const HNSW& hnsw, const KeyedDistance& dis, VisitedTable& vt, SearchBuffers& buf,
-                 storage_idx_t entry, float d_entry, const WalkSettings& s,
+                 const WalkSettings& s,
                  const IDSelector* reportable, InRadius in_radius, OnNode on_node) {
     auto& cand = buf.candidates;
     auto& res = buf.results;
@@ -815,8 +862,10 @@ void walk_level0(const HNSW& hnsw, const KeyedDistance& dis, VisitedTable& vt, S
     };
 
     vt.advance();
-    vt.set(size_t(entry));
-    offer(entry, d_entry);
+    for (const Node& e : buf.entries) {
+        vt.set(size_t(e.id));
+        offer(e.id, e.d);
+    }
     while (!cand.empty()) {
         Node c = cand.front();
         if (s.check_relative_distance && res.size() >= ef && c.d > res.front().d && !in_radius(c.d)) {
@@ -876,9 +925,7 @@ size_t HNSW::search(
     KeyedDistance dis{qdis, is_similarity};
     SearchBuffers& buf = search_buffers();
     prepare_buffers(*this, buf);
-    storage_idx_t nearest;
-    float d_nearest;
-    descend(*this, dis, buf, nearest, d_nearest);
+    descend(*this, dis, buf, vt, s.upper_beam);
     auto no_radius = [](float) { return false; };
     // efSearch < k (as in Faiss): the walk keeps its beam of efSearch nodes,
     // and the k results are the best of every node it computed.
@@ -896,13 +943,13 @@ size_t HNSW::search(
     auto ignore = [](storage_idx_t, float) {};
     // The choice is made once here, not per node in the walk.
     if (reportable && beam_below_k) {
-        walk_level0<true>(*this, dis, vt, buf, nearest, d_nearest, s, reportable, no_radius, keep_best);
+        walk_level0<true>(*this, dis, vt, buf, s, reportable, no_radius, keep_best);
     } else if (reportable) {
-        walk_level0<true>(*this, dis, vt, buf, nearest, d_nearest, s, reportable, no_radius, ignore);
+        walk_level0<true>(*this, dis, vt, buf, s, reportable, no_radius, ignore);
     } else if (beam_below_k) {
-        walk_level0<false>(*this, dis, vt, buf, nearest, d_nearest, s, nullptr, no_radius, keep_best);
+        walk_level0<false>(*this, dis, vt, buf, s, nullptr, no_radius, keep_best);
     } else {
-        walk_level0<false>(*this, dis, vt, buf, nearest, d_nearest, s, nullptr, no_radius, ignore);
+        walk_level0<false>(*this, dis, vt, buf, s, nullptr, no_radius, ignore);
     }
     auto& res = beam_below_k ? best : buf.results;
     std::sort(res.begin(), res.end(), ResultsOrder());
@@ -930,9 +977,7 @@ void HNSW::range_search(
     KeyedDistance dis{qdis, is_similarity};
     SearchBuffers& buf = search_buffers();
     prepare_buffers(*this, buf);
-    storage_idx_t nearest;
-    float d_nearest;
-    descend(*this, dis, buf, nearest, d_nearest);
+    descend(*this, dis, buf, vt, s.upper_beam);
     float key_radius = is_similarity ? -radius : radius;
     auto in_radius = [key_radius](float d) { return d < key_radius; };
     auto collect = [&](storage_idx_t id, float d) {
@@ -941,9 +986,9 @@ void HNSW::range_search(
         }
     };
     if (reportable) {
-        walk_level0<true>(*this, dis, vt, buf, nearest, d_nearest, s, reportable, in_radius, collect);
+        walk_level0<true>(*this, dis, vt, buf, s, reportable, in_radius, collect);
     } else {
-        walk_level0<false>(*this, dis, vt, buf, nearest, d_nearest, s, nullptr, in_radius, collect);
+        walk_level0<false>(*this, dis, vt, buf, s, nullptr, in_radius, collect);
     }
 }
 

@@ -382,6 +382,9 @@ static void hnsw_cases(void) {
     CHECK_OK(faiss_IndexHNSWFlat_new_with(&hnsw, D, 16, METRIC_L2));
     faiss_IndexHNSW_set_hnsw_efSearch(hnsw, 64);
     CHECK(faiss_IndexHNSW_hnsw_efSearch(hnsw) == 64);
+    CHECK(faiss_IndexHNSW_hnsw_upper_beam(hnsw) == 1);
+    faiss_IndexHNSW_set_hnsw_upper_beam(hnsw, 4);
+    CHECK(faiss_IndexHNSW_hnsw_upper_beam(hnsw) == 4);
     run_case(plain("hnsw_flat", hnsw, 0.9));
 
     CHECK_OK(faiss_IndexHNSWFlat_new_with(&hnsw, D, 16, METRIC_INNER_PRODUCT));

@@ -163,11 +163,19 @@ static void filtered_search(void) {
     CHECK(faiss_SearchParametersHNSW_bounded_queue(hnsw_params) == 1);
     CHECK(faiss_SearchParametersHNSW_sel(hnsw_params) == (FaissIDSelector*)range);
     CHECK(faiss_SearchParametersHNSW_cast(hnsw_params) == hnsw_params);
+    CHECK(faiss_SearchParametersHNSW_upper_beam(hnsw_params) == 0);
     CHECK_OK(faiss_Index_search_with_params(hnsw, NQ, xq, K, hnsw_params, dis, lab));
     for (i = 0; i < NQ * K; i++) {
         CHECK(lab[i] >= 200 && lab[i] < 400);
     }
     CHECK(recall_at_k(tlab, lab, NQ, K) >= 0.9);
+    /* A beam on level 1 finds at least as much here; a negative one is refused. */
+    faiss_SearchParametersHNSW_set_upper_beam(hnsw_params, 4);
+    CHECK(faiss_SearchParametersHNSW_upper_beam(hnsw_params) == 4);
+    CHECK_OK(faiss_Index_search_with_params(hnsw, NQ, xq, K, hnsw_params, dis, lab));
+    CHECK(recall_at_k(tlab, lab, NQ, K) >= 0.9);
+    faiss_SearchParametersHNSW_set_upper_beam(hnsw_params, -1);
+    CHECK(faiss_Index_search_with_params(hnsw, NQ, xq, K, hnsw_params, dis, lab) != 0);
 
     faiss_SearchParametersHNSW_free(hnsw_params);
     faiss_SearchParametersIVF_free(ivf_params);

@@ -492,7 +492,8 @@ struct Builder {
     }
 };
 
-/// Sorts keys with every thread: one sorted chunk per thread, then merges.
+/// Sorts the links with every thread: one sorted chunk per thread, then
+/// merges.
 void parallel_sort(std::vector<KeyedLink>& keys) {
     size_t n_chunks = std::min<size_t>(size_t(omp_get_max_threads()), std::max<size_t>(1, keys.size() / 65536));
     std::vector<size_t> bounds(n_chunks + 1);
@@ -587,7 +588,7 @@ void HNSW::add_vertices(
     std::vector<std::unique_ptr<Builder>> builders(n_threads);
     std::vector<ReverseLink> links;
     std::vector<size_t> link_start, group_start;
-    std::vector<KeyedLink> keys;
+    std::vector<KeyedLink> by_target;
     // An insertion walks the graph as a search of efConstruction does (see
     // IndexHNSW's query_flops), then prunes lists.
     size_t flops_per_node = size_t(efConstruction) * size_t(nb_neighbors(0)) * (d + 80);
@@ -656,27 +657,27 @@ void HNSW::add_vertices(
                 b.insert(pt, batch_entry, batch_top, links.data() + link_start[i]);
             });
             // Group the links by target: (target, position) keys, sorted.
-            keys.clear();
+            by_target.clear();
             for (size_t pos = 0; pos < links.size(); pos++) {
                 const ReverseLink& l = links[pos];
                 if (l.target >= 0) {
-                    keys.push_back({uint64_t(l.target) << 32 | uint64_t(pos), l.source, l.level});
+                    by_target.push_back({uint64_t(l.target) << 32 | uint64_t(pos), l.source, l.level});
                 }
             }
-            parallel_sort(keys);
+            parallel_sort(by_target);
             group_start.clear();
-            for (size_t j = 0; j < keys.size(); j++) {
-                if (j == 0 || keys[j].target() != keys[j - 1].target()) {
+            for (size_t j = 0; j < by_target.size(); j++) {
+                if (j == 0 || by_target[j].target() != by_target[j - 1].target()) {
                     group_start.push_back(j);
                 }
             }
-            group_start.push_back(keys.size());
+            group_start.push_back(by_target.size());
             // One target (all its levels) per task: its undo record and its
             // lists are then written by one thread only.
             run_parallel(group_start.size() - 1, [&](Builder& b, size_t g) {
-                const KeyedLink* first = keys.data() + group_start[g];
+                const KeyedLink* first = by_target.data() + group_start[g];
                 undo.save_before_change(first->target(), size_t(omp_get_thread_num()));
-                b.merge_target(first, keys.data() + group_start[g + 1]);
+                b.merge_target(first, by_target.data() + group_start[g + 1]);
             });
             if (level > max_level) {
                 // The bucket's first node is linked now: it can be the entry

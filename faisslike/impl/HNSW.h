@@ -31,8 +31,8 @@ struct SearchParametersHNSW : SearchParameters {
 /// The hierarchical navigable small-world graph (Faiss's HNSW): node i lives
 /// on levels 0 .. levels[i] - 1, with at most 2M neighbours on level 0 and M
 /// on each level above. A search descends greedily from the entry point
-/// through the upper levels, then explores level 0 best-first, keeping the
-/// efSearch closest nodes seen.
+/// through the upper levels (optionally keeping upper_beam nodes on level 1),
+/// then explores level 0 best-first, keeping the efSearch closest nodes seen.
 ///
 /// The fields are Faiss's, with the same meaning and layout, so that an index
 /// file maps onto them directly. Nodes are storage rows (int32 numbers).

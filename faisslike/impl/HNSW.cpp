@@ -3,12 +3,13 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
-#include <memory>
 #include <functional>
+#include <memory>
+#include <vector>
 
 #include <faisslike/impl/DistanceComputer.h>
 #include <faisslike/impl/FaisslikeException.h>

@@ -277,22 +277,16 @@ void select_neighbors(
 }
 
 /// A link that a batch's new node `source` makes to `target` on a level: the
-/// merge phase adds source to target's list there. Slots that no link filled
-/// have target -1.
+/// merge phase adds source to target's list there. Keyed for sorting by
+/// target, then by its position in the batch's links (one position per slot
+/// of the batch nodes' lists, in batch order: it does not depend on the
+/// threads). Slots that no link filled have source -1.
 struct ReverseLink {
-    storage_idx_t target;
-    int level;
-    storage_idx_t source;
-};
-
-/// A ReverseLink keyed for sorting by target, then by its position in the
-/// batch's links (which does not depend on the threads).
-struct KeyedLink {
     uint64_t key; ///< target << 32 | position
     storage_idx_t source;
     int level;
     storage_idx_t target() const { return storage_idx_t(key >> 32); }
-    bool operator<(const KeyedLink& o) const { return key < o.key; }
+    bool operator<(const ReverseLink& o) const { return key < o.key; }
 };
 
 /// Per-thread state of graph construction.
@@ -304,10 +298,11 @@ struct Builder {
     std::vector<Node> results, candidates, sorted, selected, chosen;
     std::vector<storage_idx_t> ids;
     std::vector<float> dists;
-    std::vector<KeyedLink> by_level; ///< one target's links, by level
-    /// Where the node being inserted records its links: one entry per slot
-    /// of its lists, in the same order.
+    std::vector<ReverseLink> by_level; ///< one target's links, by level
+    /// Where the node being inserted records its links (one entry per slot
+    /// of its lists, in the same order), and the position of the first.
     ReverseLink* links = nullptr;
+    size_t links_position = 0;
 
     Builder(HNSW& hnsw, KeyedDistance dis, VisitedTable& vt, bool keep0)
             : hnsw(hnsw), dis(dis), vt(vt), keep_max_size_level0(keep0) {
@@ -406,20 +401,23 @@ struct Builder {
         size_t begin, end;
         hnsw.neighbor_range(pt, level, &begin, &end);
         size_t i = begin;
-        ReverseLink* out = links + (begin - hnsw.offsets[size_t(pt)]);
+        size_t slot = begin - hnsw.offsets[size_t(pt)];
         for (const Node& c : chosen) {
             hnsw.neighbors[i++] = c.id;
-            *out++ = {c.id, level, pt};
+            links[slot] = {uint64_t(c.id) << 32 | uint64_t(links_position + slot), pt, level};
+            slot++;
         }
     }
 
     /// Inserts pt (its query already set) into the graph as it was when the
     /// batch started: no list but pt's own is written. Its links go to
-    /// `out`, one entry per slot of pt's lists (unused ones get target -1).
-    void insert(storage_idx_t pt, storage_idx_t entry_point, int max_level, ReverseLink* out) {
+    /// `out`, one entry per slot of pt's lists (unused ones get source -1),
+    /// the first at position `position` of the batch's links.
+    void insert(storage_idx_t pt, storage_idx_t entry_point, int max_level, ReverseLink* out, size_t position) {
         links = out;
+        links_position = position;
         size_t n_slots = hnsw.offsets[size_t(pt) + 1] - hnsw.offsets[size_t(pt)];
-        std::fill(out, out + n_slots, ReverseLink{-1, 0, -1});
+        std::fill(out, out + n_slots, ReverseLink{0, -1, 0});
         int pt_level = hnsw.levels[size_t(pt)] - 1;
         storage_idx_t entry = entry_point;
         float d_entry = dis(entry);
@@ -436,7 +434,7 @@ struct Builder {
     /// target's list there. When they do not all fit, the heuristic chooses
     /// among the old links and the new ones, pruning below the maximum
     /// (prune_headroom) so that later links find room without pruning again.
-    void merge_links(storage_idx_t target, int level, const KeyedLink* first, const KeyedLink* last) {
+    void merge_links(storage_idx_t target, int level, const ReverseLink* first, const ReverseLink* last) {
         size_t begin, end;
         hnsw.neighbor_range(target, level, &begin, &end);
         storage_idx_t* nb = hnsw.neighbors.data();
@@ -445,7 +443,7 @@ struct Builder {
             used++;
         }
         if (used + size_t(last - first) <= end) {
-            for (const KeyedLink* l = first; l != last; l++) {
+            for (const ReverseLink* l = first; l != last; l++) {
                 nb[used++] = l->source;
             }
             return;
@@ -454,7 +452,7 @@ struct Builder {
         for (size_t i = begin; i < used; i++) {
             sorted.push_back({dis.symmetric(target, nb[i]), nb[i]});
         }
-        for (const KeyedLink* l = first; l != last; l++) {
+        for (const ReverseLink* l = first; l != last; l++) {
             sorted.push_back({dis.symmetric(target, l->source), l->source});
         }
         std::sort(sorted.begin(), sorted.end(), ResultsOrder());
@@ -470,8 +468,8 @@ struct Builder {
 
     /// Merges the links [first, last) of one target, level by level (in
     /// their batch order within a level).
-    void merge_target(const KeyedLink* first, const KeyedLink* last) {
-        const KeyedLink* same_level = first;
+    void merge_target(const ReverseLink* first, const ReverseLink* last) {
+        const ReverseLink* same_level = first;
         while (same_level != last && same_level->level == first->level) {
             same_level++;
         }
@@ -481,7 +479,7 @@ struct Builder {
         }
         by_level.assign(first, last);
         std::stable_sort(by_level.begin(), by_level.end(),
-                         [](const KeyedLink& a, const KeyedLink& b) { return a.level < b.level; });
+                         [](const ReverseLink& a, const ReverseLink& b) { return a.level < b.level; });
         for (size_t i = 0; i < by_level.size();) {
             size_t j = i;
             while (j < by_level.size() && by_level[j].level == by_level[i].level) {
@@ -495,7 +493,7 @@ struct Builder {
 
 /// Sorts the links with every thread: one sorted chunk per thread, then
 /// merges.
-void parallel_sort(std::vector<KeyedLink>& keys) {
+void parallel_sort(std::vector<ReverseLink>& keys) {
     size_t n_chunks = std::min<size_t>(size_t(omp_get_max_threads()), std::max<size_t>(1, keys.size() / 65536));
     std::vector<size_t> bounds(n_chunks + 1);
     for (size_t c = 0; c <= n_chunks; c++) {
@@ -589,7 +587,6 @@ void HNSW::add_vertices(
     std::vector<std::unique_ptr<Builder>> builders(n_threads);
     std::vector<ReverseLink> links;
     std::vector<size_t> link_start, group_start;
-    std::vector<KeyedLink> by_target;
     // An insertion walks the graph as a search of efConstruction does (see
     // IndexHNSW's query_flops), then prunes lists.
     size_t flops_per_node = size_t(efConstruction) * size_t(nb_neighbors(0)) * (d + 80);
@@ -655,30 +652,25 @@ void HNSW::add_vertices(
             run_parallel(size, [&](Builder& b, size_t i) {
                 storage_idx_t pt = batch[i];
                 b.dis.dc.set_query(x + size_t(pt - storage_idx_t(n0)) * d);
-                b.insert(pt, batch_entry, batch_top, links.data() + link_start[i]);
+                b.insert(pt, batch_entry, batch_top, links.data() + link_start[i], link_start[i]);
             });
-            // Group the links by target: (target, position) keys, sorted.
-            by_target.clear();
-            for (size_t pos = 0; pos < links.size(); pos++) {
-                const ReverseLink& l = links[pos];
-                if (l.target >= 0) {
-                    by_target.push_back({uint64_t(l.target) << 32 | uint64_t(pos), l.source, l.level});
-                }
-            }
-            parallel_sort(by_target);
+            // Group the links by target: drop the unused slots, sort by key.
+            links.erase(std::remove_if(links.begin(), links.end(), [](const ReverseLink& l) { return l.source < 0; }),
+                        links.end());
+            parallel_sort(links);
             group_start.clear();
-            for (size_t j = 0; j < by_target.size(); j++) {
-                if (j == 0 || by_target[j].target() != by_target[j - 1].target()) {
+            for (size_t j = 0; j < links.size(); j++) {
+                if (j == 0 || links[j].target() != links[j - 1].target()) {
                     group_start.push_back(j);
                 }
             }
-            group_start.push_back(by_target.size());
+            group_start.push_back(links.size());
             // One target (all its levels) per task: its undo record and its
             // lists are then written by one thread only.
             run_parallel(group_start.size() - 1, [&](Builder& b, size_t g) {
-                const KeyedLink* first = by_target.data() + group_start[g];
+                const ReverseLink* first = links.data() + group_start[g];
                 undo.save_before_change(first->target(), size_t(omp_get_thread_num()));
-                b.merge_target(first, by_target.data() + group_start[g + 1]);
+                b.merge_target(first, links.data() + group_start[g + 1]);
             });
             if (level > max_level) {
                 // The bucket's first node is linked now: it can be the entry

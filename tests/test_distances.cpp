@@ -143,12 +143,17 @@ TEST(PairKernels, BatchOfFourMatchesSingleRowsBitwise) {
         for (SIMDLevel level : supported_simd_levels()) {
             set_simd_level(level);
             std::string what = std::string(simd_level_name(level)) + " d=" + std::to_string(d);
-            float l2[4], ip[4];
-            active_kernels().L2sqr_batch_4(x, rows, d, l2);
-            active_kernels().inner_product_batch_4(x, rows, d, ip);
-            for (size_t r = 0; r < 4; r++) {
-                EXPECT_EQ(l2[r], fvec_L2sqr(x, rows[r], d)) << what << " row " << r;
-                EXPECT_EQ(ip[r], fvec_inner_product(x, rows[r], d)) << what << " row " << r;
+            // with and without rows to request for the next call
+            const float* next[4] = {x + 7 * d, x + 1 * d, x + 4 * d, x + 6 * d};
+            for (const float* const* following : {static_cast<const float* const*>(nullptr),
+                                                  static_cast<const float* const*>(next)}) {
+                float l2[4], ip[4];
+                active_kernels().L2sqr_batch_4(x, rows, following, d, l2);
+                active_kernels().inner_product_batch_4(x, rows, following, d, ip);
+                for (size_t r = 0; r < 4; r++) {
+                    EXPECT_EQ(l2[r], fvec_L2sqr(x, rows[r], d)) << what << " row " << r;
+                    EXPECT_EQ(ip[r], fvec_inner_product(x, rows[r], d)) << what << " row " << r;
+                }
             }
         }
     }

@@ -41,23 +41,24 @@ class FlatDistanceComputer final : public DistanceComputer {
     float operator()(idx_t i) override { return fn_(q_, row(i), d_); }
 
     void distances_batch(size_t n, const int32_t* ids, float* dis) override {
-        // Graph neighbours are scattered rows, so memory latency dominates:
-        // the rows go four at a time through the batch kernel (their loads
-        // in flight together), and the next four rows' first lines are
-        // requested before the current four are computed. Only their first
-        // lines: the hardware prefetcher streams the rest once they are read.
-        // (HNSW32 at efSearch 16, 1 thread: +15% QPS on 784-d, +3% on 128-d.)
-        size_t bytes = std::min<size_t>(d_ * sizeof(float), 256);
+        // Graph neighbours are scattered rows, so memory latency dominates.
+        // The rows go four at a time through the batch kernel (their loads
+        // in flight together), which also requests the next four rows as it
+        // goes; the first four only get their first line requested here.
+        // (HNSW32 on 200k x 768, same graph and process as Faiss: 1.14-1.24x
+        // Faiss's QPS before the in-step requests, 1.26-1.33x with them.)
         for (size_t j = 0; j < n && j < 4; j++) {
-            prefetch_bytes(row(ids[j]), bytes);
+            __builtin_prefetch(row(ids[j]));
         }
         size_t j = 0;
         for (; j + 4 <= n; j += 4) {
-            for (size_t a = j + 4; a < n && a < j + 8; a++) {
-                prefetch_bytes(row(ids[a]), bytes);
-            }
             const float* rows[4] = {row(ids[j]), row(ids[j + 1]), row(ids[j + 2]), row(ids[j + 3])};
-            fn4_(q_, rows, d_, dis + j);
+            const float* next[4];
+            for (size_t r = 0; r < 4; r++) {
+                // past the end: the last row again, already on its way
+                next[r] = row(ids[std::min(j + 4 + r, n - 1)]);
+            }
+            fn4_(q_, rows, next, d_, dis + j);
         }
         for (; j < n; j++) {
             dis[j] = fn_(q_, row(ids[j]), d_);
@@ -72,7 +73,7 @@ class FlatDistanceComputer final : public DistanceComputer {
     const float* xb_;
     size_t d_;
     float (*fn_)(const float*, const float*, size_t);
-    void (*fn4_)(const float*, const float* const*, size_t, float*);
+    void (*fn4_)(const float*, const float* const*, const float* const*, size_t, float*);
     const float* q_ = nullptr;
 };
 

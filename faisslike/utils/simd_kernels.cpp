@@ -209,11 +209,27 @@ inline float reduce_pair(const float* x, const float* y, size_t d) {
 /// row goes through exactly reduce_pair's operations, so the results are
 /// bitwise those of four reduce_pair calls (graph searches must not depend on
 /// how their distances were batched).
+///
+/// `next` (or null): four rows the caller computes next. Each step requests
+/// the lines of theirs at the offset it reads in the current rows, so those
+/// rows arrive while these are computed: memory requests then flow at the
+/// rate rows are consumed, where prefetching whole rows at once would be a
+/// burst that the core's few outstanding-miss slots cannot take.
 template <class Op>
-inline void reduce_pair_4(const float* x, const float* const* y, size_t d, float* out) {
+inline void reduce_pair_4(const float* x, const float* const* y, size_t d, float* out,
+                          const float* const* next) {
     VF a[4][4] = {};
     size_t i = 0;
     for (; i + 4 * kW <= d; i += 4 * kW) {
+        if (next) {
+#pragma GCC unroll 4
+            for (size_t r = 0; r < 4; r++) {
+                const char* line = reinterpret_cast<const char*>(next[r] + i);
+                for (size_t b = 0; b < 4 * kW * sizeof(float); b += 64) {
+                    __builtin_prefetch(line + b);
+                }
+            }
+        }
 #pragma GCC unroll 4
         for (size_t u = 0; u < 4; u++) {
             VF xu = vload(x + i + u * kW);
@@ -247,12 +263,12 @@ float L2sqr(const float* x, const float* y, size_t d) {
     return reduce_pair<L2Op>(x, y, d);
 }
 
-void L2sqr_batch_4(const float* x, const float* const* y, size_t d, float* dis) {
-    reduce_pair_4<L2Op>(x, y, d, dis);
+void L2sqr_batch_4(const float* x, const float* const* y, const float* const* next, size_t d, float* dis) {
+    reduce_pair_4<L2Op>(x, y, d, dis, next);
 }
 
-void inner_product_batch_4(const float* x, const float* const* y, size_t d, float* ip) {
-    reduce_pair_4<IPOp>(x, y, d, ip);
+void inner_product_batch_4(const float* x, const float* const* y, const float* const* next, size_t d, float* ip) {
+    reduce_pair_4<IPOp>(x, y, d, ip, next);
 }
 
 float inner_product(const float* x, const float* y, size_t d) {

@@ -58,9 +58,12 @@ struct KernelTable {
     void (*inner_products_ny)(float* ip, const float* x, const float* y, size_t d, size_t ny);
     /// x against the four rows y[0..3] (anywhere in memory) into out[0..3]:
     /// bitwise the results of four L2sqr / inner_product calls, at one call
-    /// and one pass over x (graph searches compute scattered rows).
-    void (*L2sqr_batch_4)(const float* x, const float* const* y, size_t d, float* out);
-    void (*inner_product_batch_4)(const float* x, const float* const* y, size_t d, float* out);
+    /// and one pass over x (graph searches compute scattered rows). next:
+    /// null, or the four rows of the caller's next call, requested from
+    /// memory line by line while these are computed.
+    void (*L2sqr_batch_4)(const float* x, const float* const* y, const float* const* next, size_t d, float* out);
+    void (*inner_product_batch_4)(const float* x, const float* const* y, const float* const* next, size_t d,
+                                  float* out);
 
     /// Few queries: every (query, row) pair with the pair kernels above (L2 as
     /// |x - y|^2), streaming y once as a few prefetched sequential streams.

@@ -10,7 +10,11 @@ Faiss and faisslike / hnswlib.
 faisslike is driven through its CLI (`faisslike bench --json --ef LIST`), the
 other two through their Python modules; all three search all queries in one
 batched call. Each efSearch is searched --reps times and the fastest run is
-kept, which is what a shared, noisy machine allows.
+kept, which is what a shared, noisy machine allows. With --rounds R the
+libraries' sweeps take turns R times over the built indexes (faiss, hnswlib,
+faisslike, faiss, ...) and each setting keeps its fastest run of all rounds:
+a slow spell of the machine then falls on every library's samples, not on
+whichever library happened to be searching.
 
 Memory per vector is counted the same way for the three: the bytes of the
 structures each library keeps per vector (vectors, links, offsets, levels,
@@ -140,9 +144,9 @@ def row(ef, rec, nq, wall, cpu, threads):
     return (ef, rec, nq / wall, nq * threads / cpu)
 
 
-def run_faiss(xb, xq, gt, args, threads, search_threads):
-    """Builds with `threads` threads and searches at each of search_threads:
-    the build times, {search threads: rows}, memory and RSS per vector."""
+def build_faiss(xb, args, threads):
+    """Builds with `threads` threads: the index, the build times, memory and
+    RSS per vector."""
     faiss.omp_set_num_threads(threads)
     d = xb.shape[1]
     index = faiss.IndexHNSWFlat(d, args.M)
@@ -153,6 +157,11 @@ def run_faiss(xb, xq, gt, args, threads, search_threads):
     rss = rss_bytes() - rss0
     h = index.hnsw
     structure = (h.neighbors.size() * 4 + h.offsets.size() * 8 + h.levels.size() * 4 + xb.size * 4)
+    return index, (build.wall, build.cpu / threads), structure / len(xb), rss / len(xb)
+
+
+def sweep_faiss(index, xq, gt, args, search_threads):
+    """{search threads: rows} of the efSearch sweep."""
     rows = {}
     for t in search_threads:
         faiss.omp_set_num_threads(t)
@@ -162,11 +171,10 @@ def run_faiss(xb, xq, gt, args, threads, search_threads):
             params.efSearch = ef
             wall, cpu, (_, labels) = best_time(lambda: index.search(xq, args.k, params=params), args.reps)
             rows[t].append(row(ef, recall(labels, gt, args.k), len(xq), wall, cpu, t))
-    faiss.omp_set_num_threads(threads)
-    return (build.wall, build.cpu / threads), rows, structure / len(xb), rss / len(xb)
+    return rows
 
 
-def run_hnswlib(xb, xq, gt, args, threads, search_threads):
+def build_hnswlib(xb, args, threads):
     d = xb.shape[1]
     index = hnswlib.Index(space="l2", dim=d)
     rss0 = rss_bytes()
@@ -181,6 +189,10 @@ def run_hnswlib(xb, xq, gt, args, threads, search_threads):
     # A node has on average 1 / (M - 1) levels above 0 (P(level >= l) = M^-l).
     per_element = (2 * args.M * 4 + 4) + d * 4 + 8 + 8 + 4 + 40 + 40
     structure = per_element + (args.M * 4 + 4) / (args.M - 1)
+    return index, (build.wall, build.cpu / threads), structure, rss / len(xb)
+
+
+def sweep_hnswlib(index, xq, gt, args, search_threads):
     rows = {}
     for t in search_threads:
         rows[t] = []
@@ -188,7 +200,7 @@ def run_hnswlib(xb, xq, gt, args, threads, search_threads):
             index.set_ef(max(ef, args.k))
             wall, cpu, (labels, _) = best_time(lambda: index.knn_query(xq, k=args.k, num_threads=t), args.reps)
             rows[t].append(row(ef, recall(labels, gt, args.k), len(xq), wall, cpu, t))
-    return (build.wall, build.cpu / threads), rows, structure, rss / len(xb)
+    return rows
 
 
 def find_cli(path):
@@ -201,16 +213,19 @@ def find_cli(path):
     return found[-1]
 
 
-def run_faisslike(cli, files, args, threads, search_threads, upper_beam=None):
-    """Builds HNSW<M> through the CLI and saves it to files["index"]; with
-    upper_beam, searches that saved index instead, keeping that many nodes on
-    level 1 (the build columns are then the saved index's, 0 here)."""
+def run_faisslike(cli, files, args, threads, search_threads, load=False, upper_beam=None):
+    """Builds HNSW<M> through the CLI, saves it to files["index"] and sweeps
+    it: the build times, {search threads: rows}, memory per vector. With load
+    (or upper_beam), searches that saved index instead (the build times are
+    then 0), keeping upper_beam nodes on level 1 when given."""
     efs = ",".join(str(ef) for ef in args.ef for _ in range(args.reps))
     cmd = [cli, "bench", "--json", "--quiet", "--base", files["base"], "--query", files["query"], "--gt",
            files["gt"], "--k", str(args.k), "--threads", str(threads), "--ef", efs,
            "--search-threads", ",".join(str(t) for t in search_threads)]
-    if upper_beam:
-        cmd += ["--load-index", files["index"], "--upper-beam", str(upper_beam)]
+    if load or upper_beam:
+        cmd += ["--load-index", files["index"]]
+        if upper_beam:
+            cmd += ["--upper-beam", str(upper_beam)]
     else:
         cmd += ["--save-index", files["index"], "HNSW%d" % args.M]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
@@ -227,7 +242,12 @@ def run_faisslike(cli, files, args, threads, search_threads, upper_beam=None):
             this = (ef, this[1], max(this[2], best[t][ef][2]), max(this[3], best[t][ef][3]))
         best[t][ef] = this
     nb = np.load(files["base"], mmap_mode="r").shape[0]
-    return build, {t: [best[t][ef] for ef in args.ef] for t in search_threads}, memory / nb, None
+    return build, {t: [best[t][ef] for ef in args.ef] for t in search_threads}, memory / nb
+
+
+def fastest(a, b):
+    """Rows of two sweeps of the same settings, each with its faster QPS."""
+    return {t: [(r[0], r[1], max(r[2], o[2]), max(r[3], o[3])) for r, o in zip(a[t], b[t])] for t in a}
 
 
 def qps_at(rows, target, col):
@@ -264,6 +284,9 @@ def main():
                         "thread count (saves the rebuilds at 1M vectors; the build columns then show that one "
                         "build)")
     p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--rounds", type=int, default=1,
+                   help="search every library's sweep this many times, the libraries taking turns, and keep each "
+                        "setting's fastest run (see above)")
     p.add_argument("--target", type=float, default=0.95)
     p.add_argument("--cli", default="", help="path of the faisslike program (default: newest build/*/tools/faisslike)")
     p.add_argument("--upper-beam", type=int, default=0,
@@ -282,8 +305,8 @@ def main():
     gt_index.add(xb)
     _, gt = gt_index.search(xq, args.k)
     del gt_index
-    print("data: %s, %d queries, HNSW%d, efConstruction %d, 10-recall@10 target %.2f, best of %d"
-          % (description, len(xq), args.M, args.efc, args.target, args.reps))
+    print("data: %s, %d queries, HNSW%d, efConstruction %d, 10-recall@10 target %.2f, best of %d x %d round(s)"
+          % (description, len(xq), args.M, args.efc, args.target, args.reps, args.rounds))
     print("hnswlib: %s" % ("version " + importlib.metadata.version("hnswlib") if hnswlib else
                            "not installed (pip install hnswlib); skipped"))
     print("faiss: version %s; faisslike: %s" % (faiss.__version__, cli))
@@ -302,16 +325,30 @@ def main():
         else:
             plan = [(t, [t]) for t in thread_counts]
         for build_threads, search_threads in plan:
-            built = {}
-            built["faiss"] = run_faiss(xb, xq, gt, args, build_threads, search_threads)
+            # name: (build times, memory, RSS per vector); sweep functions
+            built, sweeps = {}, {}
+            index, build, mem, rss = build_faiss(xb, args, build_threads)
+            built["faiss"] = (build, mem, rss)
+            sweeps["faiss"] = lambda index=index: sweep_faiss(index, xq, gt, args, search_threads)
             if hnswlib:
-                built["hnswlib"] = run_hnswlib(xb, xq, gt, args, build_threads, search_threads)
-            built["faisslike"] = run_faisslike(cli, files, args, build_threads, search_threads)
+                index, build, mem, rss = build_hnswlib(xb, args, build_threads)
+                built["hnswlib"] = (build, mem, rss)
+                sweeps["hnswlib"] = lambda index=index: sweep_hnswlib(index, xq, gt, args, search_threads)
+            # faisslike's build sweeps too: its rows are its first round's
+            build, first_rows, mem = run_faisslike(cli, files, args, build_threads, search_threads)
+            built["faisslike"] = (build, mem, None)
+            sweeps["faisslike"] = lambda: run_faisslike(cli, files, args, build_threads, search_threads, load=True)[1]
             if args.upper_beam > 1:
-                _, rows, mem, rss = run_faisslike(cli, files, args, build_threads, search_threads, args.upper_beam)
-                built["faisslike-ub%d" % args.upper_beam] = (built["faisslike"][0], rows, mem, rss)
+                built["faisslike-ub%d" % args.upper_beam] = (build, mem, None)
+                sweeps["faisslike-ub%d" % args.upper_beam] = lambda: run_faisslike(
+                    cli, files, args, build_threads, search_threads, upper_beam=args.upper_beam)[1]
+            rows = {}
+            for r in range(args.rounds):
+                for name, sweep in sweeps.items():
+                    this = first_rows if (r == 0 and name == "faisslike") else sweep()
+                    rows[name] = fastest(rows[name], this) if name in rows else this
             for threads in search_threads:
-                results = {name: (build, rows[threads], mem, rss) for name, (build, rows, mem, rss) in built.items()}
+                results = {name: (build, rows[name][threads], mem, rss) for name, (build, mem, rss) in built.items()}
                 report(results, args, build_threads, threads)
 
 

@@ -38,6 +38,7 @@ builds dominate the run time); the tables say so in their headings.
 Example:
   .venv/bin/python perf_tests/bench_hnsw_vs_faiss.py --nb 200000 --threads 1,2
   .venv/bin/python perf_tests/bench_hnsw_vs_faiss.py --nb 1000000 --threads 1,2 --build-once
+  .venv/bin/python perf_tests/bench_hnsw_vs_faiss.py --nb 200000 --d 768 --threads 1,2 --build-once --rounds 2
 """
 
 import argparse

@@ -239,16 +239,19 @@ def run_faisslike(cli, files, args, threads, search_threads, load=False, upper_b
         build, memory = (r["build_s"], r["add_cpu_s"] / threads), r["memory_bytes"]
         ef, nq, t = r["ef_search"], r["nq"], r["search_threads"]
         this = row(ef, r["knn_recall_at_%d" % args.k], nq, r["search_s"], r["search_cpu_s"], t)
-        if ef in best[t]:
-            this = (ef, this[1], max(this[2], best[t][ef][2]), max(this[3], best[t][ef][3]))
-        best[t][ef] = this
+        best[t][ef] = faster(this, best[t][ef]) if ef in best[t] else this
     nb = np.load(files["base"], mmap_mode="r").shape[0]
     return build, {t: [best[t][ef] for ef in args.ef] for t in search_threads}, memory / nb
 
 
+def faster(a, b):
+    """Two runs of one setting (rows): its faster wall and CPU QPS."""
+    return (a[0], a[1], max(a[2], b[2]), max(a[3], b[3]))
+
+
 def fastest(a, b):
     """Rows of two sweeps of the same settings, each with its faster QPS."""
-    return {t: [(r[0], r[1], max(r[2], o[2]), max(r[3], o[3])) for r, o in zip(a[t], b[t])] for t in a}
+    return {t: [faster(r, o) for r, o in zip(a[t], b[t])] for t in a}
 
 
 def qps_at(rows, target, col):

@@ -6,6 +6,7 @@
 
 #include <faisslike/utils/simd_kernels.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -219,12 +220,17 @@ template <class Op>
 inline void reduce_pair_4(const float* x, const float* const* y, size_t d, float* out,
                           const float* const* next) {
     VF a[4][4] = {};
+    // copied once: read through the pointer, they were reloaded every step
+    const float* ahead[4] = {};
+    if (next) {
+        std::copy(next, next + 4, ahead);
+    }
     size_t i = 0;
     for (; i + 4 * kW <= d; i += 4 * kW) {
         if (next) {
 #pragma GCC unroll 4
             for (size_t r = 0; r < 4; r++) {
-                const char* line = reinterpret_cast<const char*>(next[r] + i);
+                const char* line = reinterpret_cast<const char*>(ahead[r] + i);
                 for (size_t b = 0; b < 4 * kW * sizeof(float); b += 64) {
                     __builtin_prefetch(line + b);
                 }
